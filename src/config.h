@@ -1,0 +1,94 @@
+/* config.h - /etc/nflogd.conf as a validated plain struct.
+ *
+ * config_load() parses the libconfig file and checks every key (type,
+ * range, unknown keys, unknown output names, duplicates). It opens no
+ * socket and no output: --check-config and reload use the same code.
+ */
+#ifndef NFLOGD_CONFIG_H
+#define NFLOGD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum output_type {
+	OUTPUT_FILE = 1,
+};
+
+enum record_format {
+	RECORD_FORMAT_TEXT = 0,
+	RECORD_FORMAT_JSON = 1,
+};
+
+/* Values are the kernel's NFULNL_COPY_* */
+enum copymode {
+	COPYMODE_NONE = 0,
+	COPYMODE_META = 1,
+	COPYMODE_PACKET = 2,
+};
+
+enum enobufs_policy {
+	ENOBUFS_RAISE = 0,   /* warning + loss record in the group's outputs */
+	ENOBUFS_HANDLE = 1,  /* counted only */
+	ENOBUFS_DISABLE = 2, /* NETLINK_NO_ENOBUFS: the kernel drops silently */
+};
+
+/* flags bits: the kernel's NFULNL_CFG_F_* */
+#define GROUP_FLAG_SEQ        0x0001
+#define GROUP_FLAG_SEQ_GLOBAL 0x0002
+#define GROUP_FLAG_CONNTRACK  0x0004
+
+struct output_config {
+	char *name;
+	int line;                  /* where it is defined, for messages */
+	enum output_type type;
+	enum record_format format; /* default text */
+	unsigned log_flags;        /* FORMAT_LOG_* bits (format.h), default 0 */
+	/* type = "file" */
+	char *path;                /* absolute */
+	unsigned mode;             /* file mode, default 0640 */
+};
+
+struct group_config {
+	uint16_t group;
+	int line;
+	size_t *outputs;           /* indexes into nflogd_config.outputs */
+	size_t n_outputs;
+	enum copymode copymode;    /* default packet */
+	uint32_t copy_range;       /* bytes, default 65535 (0 = whole packet) */
+	uint32_t qthresh;          /* messages per kernel batch, default 64 */
+	uint32_t timeout_cs;       /* kernel flush timeout in 1/100 s, default 5 (0.05 s) */
+	uint64_t rcvbuf;           /* bytes, 0 = system default; default 4 MiB */
+	uint64_t rcvbuf_max;       /* bytes, growth limit on ENOBUFS; default 64 MiB */
+	uint32_t nlbuf;            /* kernel nlbufsiz, 0 = kernel default; default 65536 */
+	enum enobufs_policy enobufs;
+	uint16_t flags;            /* GROUP_FLAG_*, default seq */
+};
+
+struct daemon_config {
+	int log_level;             /* LOG_LEVEL_* (log.h), default info */
+	uint32_t status_interval;  /* seconds, default 10 */
+};
+
+struct nflogd_config {
+	char *path;
+	struct daemon_config daemon;
+	struct output_config *outputs;
+	size_t n_outputs;
+	struct group_config *groups;
+	size_t n_groups;
+};
+
+/* Load and validate path into cfg. Returns 0 when valid. Otherwise -1,
+ * with one "FILE:LINE: message\n" line per problem appended to errors
+ * (FILE: message when no line applies), and cfg left empty.
+ * cfg must be config_free()d after a successful load. */
+int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors);
+void config_free(struct nflogd_config *cfg);
+
+/* Index of the output named name, or -1. */
+int config_find_output(const struct nflogd_config *cfg, const char *name);
+
+#endif

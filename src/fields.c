@@ -1,0 +1,1 @@
+/* fields.c - STUB: being written (JSON helper) */

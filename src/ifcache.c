@@ -1,0 +1,1 @@
+/* ifcache.c - STUB */

@@ -1,0 +1,1 @@
+/* nflog.c - STUB */
