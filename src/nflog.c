@@ -1,1 +1,555 @@
-/* nflog.c - STUB */
+/* nflog.c - bind, configure and read one NFLOG group (libmnl + the
+ * libnetfilter_log nlmsg helpers). */
+#include "nflog.h"
+
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnetfilter_log/libnetfilter_log.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "ifcache.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* The kernel sends one batch per datagram, up to 128 KiB (nlbufsiz max):
+ * twice that leaves room for a single large message as well. */
+#define NFLOG_RECV_BUF (256 * 1024)
+#define NFLOG_SETUP_TIMEOUT_S 3
+
+/* A datagram that arrived while we waited for a configuration ACK: kept
+ * and handed out before anything newer, so setup loses no packet. */
+struct pending_dgram {
+	struct pending_dgram *next;
+	size_t len;
+	char data[];
+};
+
+struct nflog_reader {
+	struct mnl_socket *nl;
+	int fd;
+	struct nflog_options opt;
+	uint16_t flags_active;
+	bool bound;
+	uint64_t rcvbuf_effective;
+	uint32_t nl_seq;
+
+	char *buf;                 /* current datagram */
+	size_t buf_len;
+	size_t off;                /* next message in buf */
+	size_t queued;             /* messages in buf not handed out yet */
+	struct timeval recv_time;  /* when buf was received */
+	struct pending_dgram *pending, *pending_tail;
+
+	bool seq_known;
+	uint32_t seq_next;
+	struct nflog_counters c;
+};
+
+static void report(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void report(char *out, size_t len, const char *fmt, ...)
+{
+	if (!out || !len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+}
+
+static void tell_loss(struct nflog_reader *nl, enum nflog_loss_kind kind, uint64_t count)
+{
+	if (nl->opt.on_loss)
+		nl->opt.on_loss(nl->opt.loss_arg, nl->opt.group, kind, count);
+}
+
+static void note_enobufs(struct nflog_reader *nl)
+{
+	nl->c.drops++;
+	tell_loss(nl, NFLOG_LOSS_ENOBUFS, 0);
+}
+
+/* Count the netlink messages in a datagram. */
+static size_t count_messages(const char *buf, size_t len)
+{
+	size_t n = 0;
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int left = (int)len;
+	while (mnl_nlmsg_ok(nlh, left)) {
+		n++;
+		nlh = mnl_nlmsg_next(nlh, &left);
+	}
+	return n;
+}
+
+static bool has_packet_message(const char *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int left = (int)len;
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+		if (nlh->nlmsg_type == ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET))
+			return true;
+	return false;
+}
+
+/* recvmsg one datagram into nl->buf. Returns its length, 0 for one to
+ * ignore, -1 with errno (EAGAIN when !wait and nothing is there). */
+static ssize_t recv_datagram(struct nflog_reader *nl, bool wait)
+{
+	struct sockaddr_nl sa;
+	struct iovec iov = { .iov_base = nl->buf, .iov_len = NFLOG_RECV_BUF };
+	struct msghdr msg = {
+		.msg_name = &sa, .msg_namelen = sizeof sa,
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	ssize_t n = recvmsg(nl->fd, &msg, wait ? 0 : MSG_DONTWAIT);
+	if (n < 0)
+		return -1;
+	if (sa.nl_pid != 0)         /* not from the kernel */
+		return 0;
+	if (msg.msg_flags & MSG_TRUNC) {
+		/* what fits is still parsed; the cut message is lost (the
+		 * sequence gap, if seq is on, counts exactly how many) */
+		nl->c.truncated++;
+		tell_loss(nl, NFLOG_LOSS_TRUNCATED, 0);
+		if (n > NFLOG_RECV_BUF)
+			n = NFLOG_RECV_BUF;
+	}
+	gettimeofday(&nl->recv_time, NULL);
+	return n;
+}
+
+static void stash_datagram(struct nflog_reader *nl, size_t len)
+{
+	struct pending_dgram *p = malloc(sizeof *p + len);
+	if (!p) {
+		tell_loss(nl, NFLOG_LOSS_MALFORMED, count_messages(nl->buf, len));
+		return;
+	}
+	p->next = NULL;
+	p->len = len;
+	memcpy(p->data, nl->buf, len);
+	if (nl->pending_tail)
+		nl->pending_tail->next = p;
+	else
+		nl->pending = p;
+	nl->pending_tail = p;
+}
+
+static bool unstash_datagram(struct nflog_reader *nl)
+{
+	struct pending_dgram *p = nl->pending;
+	if (!p)
+		return false;
+	nl->pending = p->next;
+	if (!nl->pending)
+		nl->pending_tail = NULL;
+	memcpy(nl->buf, p->data, p->len);
+	nl->buf_len = p->len;
+	gettimeofday(&nl->recv_time, NULL);
+	free(p);
+	return true;
+}
+
+/* Find the ACK (NLMSG_ERROR) for seq in a datagram: 1 and *err set, or 0. */
+static int find_ack(const char *buf, size_t len, uint32_t seq, int *err)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int left = (int)len;
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq != seq)
+			continue;
+		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+			continue;
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+		*err = -e->error;
+		return 1;
+	}
+	return 0;
+}
+
+/* Send one configuration message with NLM_F_ACK and wait for its ACK.
+ * Returns 0 or a positive errno. Packets that arrive meanwhile are kept. */
+static int send_config(struct nflog_reader *nl, struct nlmsghdr *nlh)
+{
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = ++nl->nl_seq;
+	if (mnl_socket_sendto(nl->nl, nlh, nlh->nlmsg_len) < 0)
+		return errno;
+	for (;;) {
+		ssize_t n = recv_datagram(nl, true);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				note_enobufs(nl);
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? ETIMEDOUT : errno;
+		}
+		int err;
+		if (find_ack(nl->buf, (size_t)n, nlh->nlmsg_seq, &err))
+			return err;
+		if (has_packet_message(nl->buf, (size_t)n))
+			stash_datagram(nl, (size_t)n);
+	}
+}
+
+static struct nlmsghdr *config_header(char *buf, uint16_t group)
+{
+	return nflog_nlmsg_put_header(buf, NFULNL_MSG_CONFIG, AF_UNSPEC, group);
+}
+
+static int config_cmd(struct nflog_reader *nl, uint8_t cmd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = config_header(buf, nl->opt.group);
+	nflog_attr_put_cfg_cmd(nlh, cmd);
+	return send_config(nl, nlh);
+}
+
+static int config_u32(struct nflog_reader *nl, uint16_t attr, uint32_t value)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = config_header(buf, nl->opt.group);
+	mnl_attr_put_u32(nlh, attr, htonl(value));
+	return send_config(nl, nlh);
+}
+
+static int config_mode(struct nflog_reader *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = config_header(buf, nl->opt.group);
+	nflog_attr_put_cfg_mode(nlh, nl->opt.copymode, nl->opt.copy_range);
+	return send_config(nl, nlh);
+}
+
+static int config_flags(struct nflog_reader *nl, uint16_t flags)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = config_header(buf, nl->opt.group);
+	mnl_attr_put_u16(nlh, NFULA_CFG_FLAGS, htons(flags));
+	return send_config(nl, nlh);
+}
+
+/* Who holds a group, from /proc/net/netfilter/nfnetlink_log (one line per
+ * bound group: "group portid qlen mode range timeout use"); 0 if none. */
+static uint32_t group_holder(uint16_t group)
+{
+	FILE *f = fopen("/proc/net/netfilter/nfnetlink_log", "re");
+	if (!f)
+		return 0;
+	unsigned g, portid, rest[5];
+	uint32_t holder = 0;
+	while (fscanf(f, "%u %u %u %u %u %u %u", &g, &portid, &rest[0], &rest[1],
+		      &rest[2], &rest[3], &rest[4]) == 7) {
+		if (g == group) {
+			holder = portid;
+			break;
+		}
+	}
+	fclose(f);
+	return holder;
+}
+
+static void explain_bind_error(const struct nflog_reader *nl, int err, char *out, size_t len)
+{
+	uint16_t g = nl->opt.group;
+	if (err != EPERM) {
+		report(out, len, "NFLOG group %u: bind failed: %s", g, strerror(err));
+		return;
+	}
+	uint32_t holder = group_holder(g);
+	if (holder)
+		report(out, len, "NFLOG group %u is already bound by another process "
+		       "(netlink port id %u, usually its PID; see /proc/net/netfilter/nfnetlink_log): "
+		       "stop it (ulogd2? another nflogd?) or use another group", g, holder);
+	else
+		report(out, len, "NFLOG group %u: bind not permitted: nflogd needs CAP_NET_ADMIN "
+		       "(run as root or grant the capability)", g);
+}
+
+/* Flags: conntrack may fail once with EAGAIN while the kernel loads its
+ * conntrack netlink glue, and with EOPNOTSUPP on kernels without it; the
+ * group then runs without conntrack info rather than not at all. */
+static int configure_flags(struct nflog_reader *nl, char *warn, size_t warnlen)
+{
+	uint16_t flags = nl->opt.flags;
+	int err = 0;
+	for (int attempt = 0; attempt < 3; attempt++) {
+		err = config_flags(nl, flags);
+		if (err != EAGAIN)
+			break;
+	}
+	if (err && (flags & NFULNL_CFG_F_CONNTRACK)) {
+		report(warn, warnlen, "NFLOG group %u: the kernel refused the conntrack flag (%s): "
+		       "this kernel lacks CONFIG_NETFILTER_NETLINK_GLUE_CT; the group runs without "
+		       "conntrack information", nl->opt.group, strerror(err));
+		flags &= (uint16_t)~NFULNL_CFG_F_CONNTRACK;
+		err = config_flags(nl, flags);
+	}
+	nl->flags_active = err ? 0 : flags;
+	return err;
+}
+
+static int configure(struct nflog_reader *nl, char *err, size_t errlen, char *warn, size_t warnlen)
+{
+	const struct nflog_options *o = &nl->opt;
+	int e = config_cmd(nl, NFULNL_CFG_CMD_BIND);
+	if (e) {
+		explain_bind_error(nl, e, err, errlen);
+		return -1;
+	}
+	static const char *const what[] = { "copy mode", "qthresh", "timeout", "nlbuf", "flags" };
+	int step = 0;
+	if ((e = config_mode(nl)))
+		goto fail;
+	step++;
+	if (o->qthresh && (e = config_u32(nl, NFULA_CFG_QTHRESH, o->qthresh)))
+		goto fail;
+	step++;
+	if (o->set_timeout && (e = config_u32(nl, NFULA_CFG_TIMEOUT, o->timeout_cs)))
+		goto fail;
+	step++;
+	if (o->nlbuf && (e = config_u32(nl, NFULA_CFG_NLBUFSIZ, o->nlbuf)))
+		goto fail;
+	step++;
+	if ((o->flags || nl->flags_active) && (e = configure_flags(nl, warn, warnlen)))
+		goto fail;
+	return 0;
+fail:
+	report(err, errlen, "NFLOG group %u: the kernel refused the %s setting: %s",
+	       o->group, what[step], strerror(e));
+	return -1;
+}
+
+uint64_t nflog_reader_set_rcvbuf(struct nflog_reader *nl, uint64_t bytes)
+{
+	int v = bytes > 0x7fffffff ? 0x7fffffff : (int)bytes;
+	/* FORCE ignores rmem_max (we have CAP_NET_ADMIN); without it the
+	 * kernel silently caps SO_RCVBUF at rmem_max. */
+	if (setsockopt(nl->fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof v) < 0 &&
+	    setsockopt(nl->fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v) < 0)
+		return 0;
+	int got = 0;
+	socklen_t gl = sizeof got;
+	if (getsockopt(nl->fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) < 0)
+		return 0;
+	nl->rcvbuf_effective = (uint64_t)got;
+	return nl->rcvbuf_effective;
+}
+
+static int setup_socket(struct nflog_reader *nl, char *err, size_t errlen)
+{
+	uint16_t g = nl->opt.group;
+	nl->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl->nl || mnl_socket_bind(nl->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		report(err, errlen, "NFLOG group %u: netlink socket: %s", g, strerror(errno));
+		return -1;
+	}
+	nl->fd = mnl_socket_get_fd(nl->nl);
+	struct timeval tv = { .tv_sec = NFLOG_SETUP_TIMEOUT_S };
+	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (nl->opt.rcvbuf && !nflog_reader_set_rcvbuf(nl, nl->opt.rcvbuf)) {
+		report(err, errlen, "NFLOG group %u: cannot set rcvbuf %llu: %s", g,
+		       (unsigned long long)nl->opt.rcvbuf, strerror(errno));
+		return -1;
+	}
+	if (!nl->opt.rcvbuf)
+		nflog_reader_set_rcvbuf(nl, 0), nl->rcvbuf_effective = 0;
+	int one = 1;
+	if (nl->opt.enobufs == NFLOG_ENOBUFS_DISABLE &&
+	    setsockopt(nl->fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof one) < 0) {
+		report(err, errlen, "NFLOG group %u: NETLINK_NO_ENOBUFS: %s", g, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t read_rcvbuf(int fd)
+{
+	int got = 0;
+	socklen_t gl = sizeof got;
+	return getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) < 0 ? 0 : (uint64_t)got;
+}
+
+struct nflog_reader *nflog_reader_open(const struct nflog_options *opt, char *err, size_t errlen,
+			 char *warn, size_t warnlen)
+{
+	report(warn, warnlen, "%s", "");
+	struct nflog_reader *nl = calloc(1, sizeof *nl);
+	if (!nl || !(nl->buf = malloc(NFLOG_RECV_BUF))) {
+		report(err, errlen, "NFLOG group %u: out of memory", opt->group);
+		free(nl);
+		return NULL;
+	}
+	nl->opt = *opt;
+	nl->fd = -1;
+	if (setup_socket(nl, err, errlen) < 0 || configure(nl, err, errlen, warn, warnlen) < 0) {
+		nflog_reader_close(nl);
+		return NULL;
+	}
+	nl->bound = true;
+	nl->rcvbuf_effective = read_rcvbuf(nl->fd);
+	struct timeval none = { 0 };   /* reads from now on block only when asked */
+	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+	nl->queued = 0;
+	return nl;
+}
+
+int nflog_reader_unbind(struct nflog_reader *nl)
+{
+	if (!nl->bound)
+		return 0;
+	nl->bound = false;
+	struct timeval tv = { .tv_sec = NFLOG_SETUP_TIMEOUT_S };
+	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	int e = config_cmd(nl, NFULNL_CFG_CMD_UNBIND);
+	struct timeval none = { 0 };
+	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+	errno = e;
+	return e ? -1 : 0;
+}
+
+void nflog_reader_close(struct nflog_reader *nl)
+{
+	if (!nl)
+		return;
+	if (nl->nl) {
+		if (nl->bound) {
+			char buf[MNL_SOCKET_BUFFER_SIZE];
+			struct nlmsghdr *nlh = config_header(buf, nl->opt.group);
+			nflog_attr_put_cfg_cmd(nlh, NFULNL_CFG_CMD_UNBIND);
+			/* no ACK wait: closing the socket releases the group anyway */
+			mnl_socket_sendto(nl->nl, nlh, nlh->nlmsg_len);
+		}
+		mnl_socket_close(nl->nl);
+	}
+	while (nl->pending) {
+		struct pending_dgram *p = nl->pending;
+		nl->pending = p->next;
+		free(p);
+	}
+	free(nl->buf);
+	free(nl);
+}
+
+int nflog_reader_fd(const struct nflog_reader *nl) { return nl->fd; }
+uint16_t nflog_reader_group(const struct nflog_reader *nl) { return nl->opt.group; }
+const struct nflog_counters *nflog_reader_counters(const struct nflog_reader *nl) { return &nl->c; }
+uint64_t nflog_reader_rcvbuf(const struct nflog_reader *nl) { return nl->rcvbuf_effective; }
+uint16_t nflog_reader_flags(const struct nflog_reader *nl) { return nl->flags_active; }
+size_t nflog_reader_queued(const struct nflog_reader *nl) { return nl->queued; }
+
+static void start_buffer(struct nflog_reader *nl, size_t len)
+{
+	nl->buf_len = len;
+	nl->off = 0;
+	nl->queued = count_messages(nl->buf, len);
+}
+
+int nflog_reader_queue(struct nflog_reader *nl, bool wait)
+{
+	while (!nl->queued) {
+		if (unstash_datagram(nl)) {
+			start_buffer(nl, nl->buf_len);
+			continue;
+		}
+		ssize_t n = recv_datagram(nl, wait);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				note_enobufs(nl);
+				continue;
+			}
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		start_buffer(nl, (size_t)n);
+	}
+	return (int)nl->queued;
+}
+
+/* Sequence numbers (seq flag) make loss exact: a gap is that many
+ * messages the kernel built for us and we never got. */
+static void check_seq(struct nflog_reader *nl, const struct nflogd_record *rec)
+{
+	if (!rec->has_seq)
+		return;
+	if (nl->seq_known && rec->seq != nl->seq_next) {
+		uint32_t gap = rec->seq - nl->seq_next;
+		if (gap < 0x80000000u) {  /* else it went back: instance re-created, resync */
+			nl->c.lost += gap;
+			tell_loss(nl, NFLOG_LOSS_SEQ_GAP, gap);
+		}
+	}
+	nl->seq_known = true;
+	nl->seq_next = rec->seq + 1;
+}
+
+static void fill_names(struct nflog_reader *nl, struct nflogd_record *rec)
+{
+	struct ifcache *c = nl->opt.ifcache;
+	if (!c)
+		return;
+	ifcache_name(c, rec->indev.index, rec->indev.name);
+	ifcache_name(c, rec->outdev.index, rec->outdev.name);
+	ifcache_name(c, rec->physindev.index, rec->physindev.name);
+	ifcache_name(c, rec->physoutdev.index, rec->physoutdev.name);
+}
+
+/* Take the next message of the current datagram: 1 record, 0 skipped. */
+static int take_message(struct nflog_reader *nl, struct nflogd_record *rec)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)(nl->buf + nl->off);
+	int left = (int)(nl->buf_len - nl->off);
+	mnl_nlmsg_next(nlh, &left);
+	nl->off = nl->buf_len - (size_t)left;
+	nl->queued--;
+	if (nlh->nlmsg_type != ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET))
+		return 0;   /* a late ACK, NOOP, DONE */
+	if (record_parse(nlh, &nl->recv_time, rec) < 0) {
+		nl->c.malformed++;
+		tell_loss(nl, NFLOG_LOSS_MALFORMED, 1);
+		return 0;
+	}
+	check_seq(nl, rec);
+	fill_names(nl, rec);
+	nl->c.received++;
+	return 1;
+}
+
+int nflog_reader_next(struct nflog_reader *nl, bool wait, struct nflogd_record *rec)
+{
+	for (;;) {
+		int q = nflog_reader_queue(nl, wait);
+		if (q <= 0)
+			return q;
+		if (take_message(nl, rec))
+			return 1;
+	}
+}
+
+long nflog_reader_loop(struct nflog_reader *nl, nflog_record_fn fn, void *arg, long count, bool wait)
+{
+	struct nflogd_record rec;
+	long done = 0;
+	while (count < 0 || done < count) {
+		int r = nflog_reader_next(nl, wait, &rec);
+		if (r < 0)
+			return done ? done : -1;
+		if (r == 0)
+			break;
+		fn(&rec, arg);
+		done++;
+	}
+	return done;
+}

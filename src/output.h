@@ -1,0 +1,78 @@
+/* output.h - one small interface for every output (file now; journal and
+ * syslog behind the same calls).
+ *
+ * write() appends a formatted record to the output's batch; flush() is
+ * called once per drained batch of a group and does the I/O. An output
+ * that fails keeps its counters and reports; it never stops the daemon.
+ */
+#ifndef NFLOGD_OUTPUT_H
+#define NFLOGD_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "config.h"
+#include "decode.h"
+#include "nflog.h"
+#include "record.h"
+
+struct output_stats {
+	uint64_t written;    /* records handed to the sink (file: written to the file) */
+	uint64_t dropped;    /* records given up after an error */
+	uint64_t errors;     /* failed I/O calls */
+	uint64_t bytes;      /* bytes written */
+};
+
+/* A loss the reader detected, as written into the outputs of its group. */
+struct output_loss {
+	uint16_t group;
+	enum nflog_loss_kind kind;
+	uint64_t count;      /* messages; 0 = unknown */
+	struct timeval when;
+};
+
+struct output;
+
+struct output_ops {
+	int (*open)(struct output *o, const struct output_config *oc, char *err, size_t errlen);
+	void (*write)(struct output *o, const struct nflogd_record *rec,
+		      const struct nflogd_decoded *dec);
+	void (*write_loss)(struct output *o, const struct output_loss *loss);
+	void (*flush)(struct output *o);
+	int (*reopen)(struct output *o, char *err, size_t errlen);
+	void (*close)(struct output *o);
+};
+
+struct output {
+	const struct output_ops *ops;
+	char *name;
+	enum record_format format;
+	unsigned log_flags;
+	struct output_stats stats;
+	void *priv;          /* the sink's own state */
+};
+
+/* Create and open the output described by oc. NULL with a reason in err. */
+struct output *output_open(const struct output_config *oc, char *err, size_t errlen);
+void output_close(struct output *o);
+
+static inline void output_write(struct output *o, const struct nflogd_record *rec,
+				const struct nflogd_decoded *dec)
+{
+	o->ops->write(o, rec, dec);
+}
+static inline void output_write_loss(struct output *o, const struct output_loss *loss)
+{
+	o->ops->write_loss(o, loss);
+}
+static inline void output_flush(struct output *o) { o->ops->flush(o); }
+int output_reopen(struct output *o, char *err, size_t errlen);
+
+/* Sinks */
+extern const struct output_ops output_file_ops;
+
+/* Shared by the sinks: a loss as one line of text or one JSON object. */
+void output_format_loss(struct buf *b, const struct output_loss *loss, enum record_format fmt);
+
+#endif
