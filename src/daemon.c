@@ -292,7 +292,7 @@ static int setup_ifcache(struct daemon *d)
 
 static void log_final_counters(const struct daemon *d)
 {
-	for (size_t i = 0; i < d->cfg->n_groups; i++) {
+	for (size_t i = 0; d->groups && i < d->cfg->n_groups; i++) {
 		const struct group_rt *g = &d->groups[i];
 		if (!g->reader)
 			continue;
@@ -302,8 +302,8 @@ static void log_final_counters(const struct daemon *d)
 			 (unsigned long long)c->drops, (unsigned long long)c->truncated,
 			 (unsigned long long)c->malformed);
 	}
-	for (size_t i = 0; i < d->cfg->n_outputs; i++) {
-		const struct output *o = d->outputs ? d->outputs[i] : NULL;
+	for (size_t i = 0; d->outputs && i < d->cfg->n_outputs; i++) {
+		const struct output *o = d->outputs[i];
 		if (!o)
 			continue;
 		log_info("output %s: written %llu, dropped %llu, errors %llu", o->name,

@@ -178,9 +178,17 @@ int record_parse(const struct nlmsghdr *nlh, const struct timeval *recv_time,
 	rec->group = ntohs(nfg->res_id);
 	rec->family = nfg->nfgen_family;
 	rec->ts = *recv_time;
-	if (mnl_attr_parse(nlh, sizeof *nfg, attr_cb, rec) < 0)
-		return -1;
-	return 0;
+	/* Walk the attributes ourselves: mnl_attr_parse() silently stops at
+	 * an attribute that runs past the message; that is a malformed
+	 * message, not a shorter one. */
+	const struct nlattr *a = (const struct nlattr *)((const char *)nfg + MNL_ALIGN(sizeof *nfg));
+	int left = (int)nlh->nlmsg_len - (int)((const char *)a - (const char *)nlh);
+	for (; mnl_attr_ok(a, left); a = mnl_attr_next(a)) {
+		left -= (int)MNL_ALIGN(a->nla_len);
+		if (attr_cb(a, rec) != MNL_CB_OK)
+			return -1;
+	}
+	return left > 0 ? -1 : 0;
 }
 
 const char *record_hook_name(uint8_t hook)

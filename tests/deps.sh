@@ -1,0 +1,22 @@
+#!/bin/bash
+# Install what building nflogd and running its tests needs on a fresh
+# Debian 12 machine (root). Quick when everything is already there.
+set -euo pipefail
+packages=(
+	gcc libc6-dev pkg-config meson ninja-build
+	libnetfilter-log-dev libmnl-dev libsystemd-dev libconfig-dev libevent-dev
+	iproute2 nftables iputils-ping util-linux procps python3-minimal
+)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} = 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Clear errors instead of crashes or silent skips: a group bound by
+# another process, a config with an unknown output name or a typo, a
+# missing config file, an output that cannot be opened.
+. "$(dirname "$0")/lib.sh"
+e2e_init errors
+
+cat >"$T/a.conf" <<EOF2
+outputs = ( $(conf_file_output a "$T/a.log" text) );
+groups = ( { group = 41; outputs = ("a"); } );
+EOF2
+cat >"$T/b.conf" <<EOF2
+outputs = ( $(conf_file_output b "$T/b.log" text) );
+groups = ( { group = 41; outputs = ("b"); } );
+EOF2
+daemon_start "$T/a.conf" first || { not_ok "first daemon starts"; e2e_finish; }
+nsx "$NFLOGD" -c "$T/b.conf" >"$T/second.out" 2>&1; rc=$?
+check_eq "second binder of group 41 exits 1" "$rc" 1
+check "its error names the group and says it is bound by another process" \
+	grep -q "NFLOG group 41 is already bound by another process" "$T/second.out"
+sed 's/^/#   /' "$T/second.out"
+check "the first daemon keeps running" kill -0 "$(daemon_pid first)"
+daemon_stop first
+
+# unknown output name: --check-config says FILE:LINE and exits 1
+cat >"$T/unknown.conf" <<EOF2
+outputs = ( $(conf_file_output a "$T/a.log" text) );
+groups = (
+	{ group = 42;
+	  outputs = ("nosuch"); }
+);
+EOF2
+out=$("$NFLOGD" --check-config -c "$T/unknown.conf" 2>&1); rc=$?
+check_eq "unknown output: exit 1" "$rc" 1
+check "unknown output: FILE:LINE message" grep -q "^$T/unknown.conf:4: .*nosuch" <<<"$out"
+echo "#   $out"
+
+# a typo in a key
+cat >"$T/typo.conf" <<EOF2
+outputs = ( $(conf_file_output a "$T/a.log" text) );
+groups = ( { group = 43; outputs = ("a");
+	qthres = 5; } );
+EOF2
+out=$("$NFLOGD" --check-config -c "$T/typo.conf" 2>&1); rc=$?
+check_eq "typo: exit 1" "$rc" 1
+check "typo: FILE:LINE names the key" grep -q "^$T/typo.conf:3: .*qthres" <<<"$out"
+echo "#   $out"
+out=$("$NFLOGD" -c "$T/typo.conf" 2>&1); rc=$?
+check_eq "typo: the daemon does not start either" "$rc" 1
+
+# a good file: FILE: OK
+out=$("$NFLOGD" --check-config -c "$T/a.conf" 2>&1); rc=$?
+check_eq "good config: exit 0" "$rc" 0
+check_eq "good config: FILE: OK" "$out" "$T/a.conf: OK"
+
+# missing file
+out=$("$NFLOGD" --check-config -c "$T/missing.conf" 2>&1); rc=$?
+check_eq "missing config: exit 1" "$rc" 1
+check "missing config: says so" grep -q "$T/missing.conf" <<<"$out"
+
+# an output that cannot be opened (no such directory)
+cat >"$T/noopen.conf" <<EOF2
+outputs = ( $(conf_file_output a "$T/nodir/a.log" text) );
+groups = ( { group = 44; outputs = ("a"); } );
+EOF2
+nsx "$NFLOGD" -c "$T/noopen.conf" >"$T/noopen.out" 2>&1; rc=$?
+check_eq "unopenable output: exit 1" "$rc" 1
+check "unopenable output: names output, path and cause" \
+	grep -q "output a: cannot open $T/nodir/a.log: No such file or directory" "$T/noopen.out"
+
+# usage errors
+"$NFLOGD" --no-such-option >/dev/null 2>&1; rc=$?
+check_eq "unknown option: exit 2" "$rc" 2
+e2e_finish

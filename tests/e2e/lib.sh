@@ -1,0 +1,157 @@
+# tests/e2e/lib.sh - the end-to-end harness, sourced by every tests/e2e/*.sh.
+#
+# Each test gets its own network namespace (traffic only on its loopback),
+# its own temp dir and unique prefixes, and a trap that removes them and
+# stops whatever it started. Nothing of the host is touched.
+#
+#   e2e_init NAME            namespace $NS, temp dir $T, cleanup trap
+#   nsx CMD...               run CMD inside the namespace
+#   nft_load                 nft rules from stdin into the namespace
+#   daemon_start CONF [NAME] start nflogd -c CONF in the namespace, wait until ready
+#   daemon_stop [NAME]       SIGTERM, wait; returns its exit code
+#   send_udp HOST PORT [N] [UID]   N datagrams (default 1), optionally as user UID
+#   send_tcp HOST PORT       one TCP connection attempt (SYN)
+#   wait_lines FILE N [SEC]  wait until FILE has at least N lines
+#   ok / not_ok / check      TAP-ish results; e2e_finish exits 0, 1, or 77 (skip)
+set -u
+
+: "${NFLOGD:?NFLOGD must point at the nflogd binary (meson test sets it)}"
+: "${NFLOGD_SRC:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${NFLOGD_WRAP:=}"   # e.g. "valgrind --error-exitcode=99" (must exec the daemon)
+E2E_FAILED=0
+E2E_COUNT=0
+declare -A DAEMON_PIDS=()
+
+e2e_skip() { echo "1..0 # SKIP $*"; exit 77; }
+
+e2e_init() {
+	local name=$1
+	[ "$(id -u)" = 0 ] || e2e_skip "needs root (network namespaces, NFLOG)"
+	command -v nft >/dev/null || e2e_skip "needs nft (apt-get install nftables)"
+	NS="nfd-${name}-$$"
+	T=$(mktemp -d "/tmp/nflogd-e2e-${name}.XXXXXX")
+	chmod 755 "$T"
+	TAG="${name}$$"          # unique prefix material for this run
+	trap e2e_cleanup EXIT
+	ip netns add "$NS" || { echo "cannot create netns $NS"; exit 1; }
+	ip -n "$NS" link set lo up
+}
+
+e2e_cleanup() {
+	local name
+	for name in "${!DAEMON_PIDS[@]}"; do
+		kill -KILL "${DAEMON_PIDS[$name]}" 2>/dev/null
+	done
+	wait 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	if [ "$E2E_FAILED" != 0 ] || [ "${KEEP:-0}" = 1 ]; then
+		echo "# kept $T for inspection"
+	else
+		rm -rf "$T"
+	fi
+}
+
+nsx() { ip netns exec "$NS" "$@"; }
+nft_load() { nsx nft -f -; }
+
+ok() { E2E_COUNT=$((E2E_COUNT + 1)); echo "ok $E2E_COUNT - $*"; }
+not_ok() { E2E_COUNT=$((E2E_COUNT + 1)); E2E_FAILED=$((E2E_FAILED + 1)); echo "not ok $E2E_COUNT - $*"; }
+# check "description" CMD... : ok if CMD succeeds
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+# check_eq "description" GOT WANT
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "#   got:  '$2'"; echo "#   want: '$3'"; fi
+}
+
+e2e_finish() {
+	echo "1..$E2E_COUNT"
+	[ "$E2E_FAILED" = 0 ] || { echo "# $E2E_FAILED failed"; exit 1; }
+	exit 0
+}
+
+# daemon_start CONF [NAME]: start the daemon in the namespace; its stderr
+# goes to $T/NAME.log. Returns non-zero (and shows the log) if it does not
+# get ready (all groups bound) within 10 s.
+daemon_start() {
+	local conf=$1 name=${2:-nflogd}
+	# not through nsx: $! must be the daemon itself, not a subshell
+	ip netns exec "$NS" $NFLOGD_WRAP "$NFLOGD" -c "$conf" ${NFLOGD_ARGS:-} >"$T/$name.log" 2>&1 &
+	DAEMON_PIDS[$name]=$!
+	local i
+	for i in $(seq 100); do
+		grep -q "running with" "$T/$name.log" && return 0
+		kill -0 "${DAEMON_PIDS[$name]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# daemon $name did not become ready:"; sed 's/^/#   /' "$T/$name.log"
+	return 1
+}
+
+daemon_pid() { echo "${DAEMON_PIDS[${1:-nflogd}]}"; }
+
+daemon_stop() {
+	local name=${1:-nflogd} pid rc
+	pid=${DAEMON_PIDS[$name]:-}
+	[ -n "$pid" ] || return 1
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"; rc=$?
+	unset "DAEMON_PIDS[$name]"
+	return $rc
+}
+
+send_udp() {
+	local host=$1 port=$2 n=${3:-1} uid=${4:-} i
+	for i in $(seq "$n"); do
+		if [ -n "$uid" ]; then
+			nsx setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+				bash -c "echo msg$i > /dev/udp/$host/$port" 2>/dev/null
+		else
+			nsx bash -c "echo msg$i > /dev/udp/$host/$port" 2>/dev/null
+		fi
+	done
+	return 0
+}
+
+send_tcp() { nsx timeout 2 bash -c "echo x > /dev/tcp/$1/$2" 2>/dev/null; return 0; }
+
+wait_lines() {
+	local file=$1 n=$2 secs=${3:-5} i
+	for i in $(seq $((secs * 20))); do
+		[ -f "$file" ] && [ "$(wc -l <"$file")" -ge "$n" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# conf_file_output NAME PATH FORMAT [extra keys]: one output entry
+conf_file_output() {
+	printf '{ name = "%s"; type = "file"; path = "%s"; format = "%s"; %s }' "$1" "$2" "$3" "${4:-}"
+}
+
+# json_get FILE PREFIX KEY [INDEX]: KEY of the INDEX-th (default 0) JSON
+# record whose prefix is PREFIX, as JSON text ("missing" if no such
+# key, "norecord" if no such record).
+json_get() {
+	python3 - "$@" <<'PY'
+import json, sys
+path, prefix, key = sys.argv[1:4]
+index = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+recs = []
+with open(path, encoding="utf-8") as f:
+    for line in f:
+        r = json.loads(line)
+        if r.get("prefix") == prefix:
+            recs.append(r)
+if len(recs) <= index:
+    print("norecord")
+elif key not in recs[index]:
+    print("missing")
+else:
+    print(json.dumps(recs[index][key]))
+PY
+}
+
+# json_count FILE PREFIX: number of JSON records with that prefix
+json_count() {
+	python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("prefix")==sys.argv[2]))' "$1" "$2"
+}
