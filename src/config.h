@@ -35,6 +35,25 @@ enum enobufs_policy {
 	ENOBUFS_DISABLE = 2, /* NETLINK_NO_ENOBUFS: the kernel drops silently */
 };
 
+/* Defaults and limits (conf/nflogd.conf explains each choice). */
+#define CONFIG_DEFAULT_STATUS_INTERVAL 10          /* seconds, 1..86400 */
+#define CONFIG_DEFAULT_FILE_MODE       0640
+#define CONFIG_OUTPUT_NAME_MAX         64          /* [A-Za-z0-9_.-] */
+#define CONFIG_DEFAULT_COPY_RANGE      65535
+#define CONFIG_DEFAULT_QTHRESH         64          /* 1..65535 */
+#define CONFIG_DEFAULT_TIMEOUT_CS      5           /* 0.05 s */
+#define CONFIG_TIMEOUT_MAX_S           600
+#define CONFIG_DEFAULT_RCVBUF          (UINT64_C(4) << 20)   /* 4 MiB */
+#define CONFIG_DEFAULT_RCVBUF_MAX      (UINT64_C(64) << 20)  /* 64 MiB */
+#define CONFIG_RCVBUF_MIN              4096                  /* unless 0 */
+#define CONFIG_RCVBUF_MAX              (INT64_C(2) << 30)    /* 2 GiB, stored as INT_MAX */
+/* nfulnl_set_nlbufsiz() accepts NLMSG_GOODSIZE..131072; NLMSG_GOODSIZE is
+ * a page (at most 8 KiB) minus struct skb_shared_info: 3776 on x86-64 with
+ * 4 KiB pages, 7872 with 64 KiB pages. 8192 is accepted by every kernel. */
+#define CONFIG_DEFAULT_NLBUF           65536
+#define CONFIG_NLBUF_MIN               8192                  /* unless 0 */
+#define CONFIG_NLBUF_MAX               131072
+
 /* flags bits: the kernel's NFULNL_CFG_F_* */
 #define GROUP_FLAG_SEQ        0x0001
 #define GROUP_FLAG_SEQ_GLOBAL 0x0002
@@ -60,10 +79,12 @@ struct group_config {
 	uint32_t copy_range;       /* bytes, default 65535 (0 = whole packet) */
 	uint32_t qthresh;          /* messages per kernel batch, default 64 */
 	uint32_t timeout_cs;       /* kernel flush timeout in 1/100 s, default 5 (0.05 s) */
-	uint64_t rcvbuf;           /* bytes, 0 = system default; default 4 MiB */
-	uint64_t rcvbuf_max;       /* bytes, growth limit on ENOBUFS; default 64 MiB */
-	uint32_t nlbuf;            /* kernel nlbufsiz, 0 = kernel default; default 65536 */
-	enum enobufs_policy enobufs;
+	uint64_t rcvbuf;           /* bytes, 0 = system default; default 4 MiB; <= INT_MAX */
+	uint64_t rcvbuf_max;       /* bytes, growth limit on ENOBUFS, 0 = no growth;
+				      default 64 MiB; <= INT_MAX; >= rcvbuf if both set */
+	uint32_t nlbuf;            /* kernel nlbufsiz, 0 = kernel default, else
+				      8192..131072; default 65536 */
+	enum enobufs_policy enobufs; /* default raise */
 	uint16_t flags;            /* GROUP_FLAG_*, default seq */
 };
 
