@@ -114,4 +114,92 @@ void decode_record(const struct nflogd_record *rec, struct nflogd_decoded *out);
  * "UDPLITE", "ICMP", "ICMPv6", "AH", "ESP"), or NULL for others. */
 const char *decode_proto_name(uint8_t proto);
 
+/* ---- Bounds-checked header readers shared by decode.c and format_text.c.
+ * Both walk the payload the way net/netfilter/nf_log_syslog.c walks the
+ * skb; these readers are the only code that touches payload bytes. A read
+ * behaves like the kernel's skb_header_pointer(): it either fits entirely
+ * within the bytes NFLOG gave us or fails. Offsets are computed in 32-bit
+ * unsigned arithmetic, as the kernel does. */
+
+/* The layer-3 bytes of one record. */
+struct decode_pkt {
+	const uint8_t *data;
+	uint32_t len;
+};
+
+/* n bytes at off, or NULL when they do not all lie within the packet. */
+static inline const uint8_t *decode_at(const struct decode_pkt *pkt,
+				       uint32_t off, uint32_t n)
+{
+	if (off > pkt->len || n > pkt->len - off)
+		return NULL;
+	return pkt->data + off;
+}
+
+struct decode_ipv4_hdr {       /* the fixed 20 bytes */
+	uint8_t ihl;           /* header length field in 32-bit words, unchecked */
+	uint8_t tos, ttl, protocol;
+	uint16_t tot_len, id;
+	uint16_t frag_off;     /* flags and offset, host order */
+	const uint8_t *src, *dst;
+};
+
+struct decode_ipv6_hdr {       /* the fixed 40 bytes */
+	uint8_t tclass, nexthdr, hoplimit;
+	uint32_t flowlabel;
+	uint16_t payload_len;
+	const uint8_t *src, *dst;
+};
+
+struct decode_tcp_hdr {        /* the fixed 20 bytes */
+	uint16_t sport, dport, window, urgp;
+	uint32_t seq, ack;
+	uint8_t doff;          /* data offset field in 32-bit words, unchecked */
+	uint8_t res;           /* reserved bits as the kernel prints RES= */
+	uint16_t flags;        /* enum decode_tcp_flag */
+};
+
+struct decode_udp_hdr {
+	uint16_t sport, dport, len;
+};
+
+struct decode_icmp_hdr {       /* ICMP and ICMPv6 share the 8-byte layout */
+	uint8_t type, code;
+	const uint8_t *rest;   /* the 4 bytes after the checksum */
+};
+
+/* IPv4 flag and offset bits of decode_ipv4_hdr.frag_off. */
+#define DECODE_IP_CE     0x8000
+#define DECODE_IP_DF     0x4000
+#define DECODE_IP_MF     0x2000
+#define DECODE_IP_OFFSET 0x1fff
+
+bool decode_ipv4_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_ipv4_hdr *h);
+bool decode_ipv6_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_ipv6_hdr *h);
+bool decode_tcp_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_tcp_hdr *h);
+bool decode_udp_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_udp_hdr *h);
+bool decode_icmp_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_icmp_hdr *h);
+/* Big-endian loads from a pointer decode_at() returned. */
+static inline uint16_t decode_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+static inline uint32_t decode_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Is nexthdr one the kernel's LOG target walks as an IPv6 extension
+ * header (nf_ip6_ext_hdr() minus NEXTHDR_NONE)? */
+bool decode_ipv6_is_ext(uint8_t nexthdr);
+
+/* Required bytes of an ICMP message of this type, counted from the ICMP
+ * header, below which the kernel prints INCOMPLETE; 0 when unchecked. */
+uint32_t decode_icmp_required_len(uint8_t type);
+
+/* The layer-3 protocol of a record: from the family, and for the bridge
+ * and netdev families from the EtherType (rec->hw_protocol), the way
+ * nf_log_netdev_packet() dispatches. */
+enum decode_l3 decode_l3_of(const struct nflogd_record *rec);
+
 #endif
