@@ -77,27 +77,21 @@ static void note_enobufs(struct nflog_reader *nl)
 	tell_loss(nl, NFLOG_LOSS_ENOBUFS, 0);
 }
 
-/* Count the netlink messages in a datagram. */
-static size_t count_messages(const char *buf, size_t len)
+static bool is_packet_message(const struct nlmsghdr *nlh)
+{
+	return nlh->nlmsg_type == ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET);
+}
+
+/* Count the packet messages in a datagram (a batch ends with NLMSG_DONE,
+ * which is not a record). */
+static size_t count_packets(const char *buf, size_t len)
 {
 	size_t n = 0;
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int left = (int)len;
-	while (mnl_nlmsg_ok(nlh, left)) {
-		n++;
-		nlh = mnl_nlmsg_next(nlh, &left);
-	}
-	return n;
-}
-
-static bool has_packet_message(const char *buf, size_t len)
-{
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	int left = (int)len;
 	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
-		if (nlh->nlmsg_type == ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET))
-			return true;
-	return false;
+		n += is_packet_message(nlh);
+	return n;
 }
 
 /* recvmsg one datagram into nl->buf. Returns its length, 0 for one to
@@ -131,7 +125,7 @@ static void stash_datagram(struct nflog_reader *nl, size_t len)
 {
 	struct pending_dgram *p = malloc(sizeof *p + len);
 	if (!p) {
-		tell_loss(nl, NFLOG_LOSS_MALFORMED, count_messages(nl->buf, len));
+		tell_loss(nl, NFLOG_LOSS_MALFORMED, count_packets(nl->buf, len));
 		return;
 	}
 	p->next = NULL;
@@ -198,7 +192,7 @@ static int send_config(struct nflog_reader *nl, struct nlmsghdr *nlh)
 		int err;
 		if (find_ack(nl->buf, (size_t)n, nlh->nlmsg_seq, &err))
 			return err;
-		if (has_packet_message(nl->buf, (size_t)n))
+		if (count_packets(nl->buf, (size_t)n))
 			stash_datagram(nl, (size_t)n);
 	}
 }
@@ -453,7 +447,7 @@ static void start_buffer(struct nflog_reader *nl, size_t len)
 {
 	nl->buf_len = len;
 	nl->off = 0;
-	nl->queued = count_messages(nl->buf, len);
+	nl->queued = count_packets(nl->buf, len);
 }
 
 int nflog_reader_queue(struct nflog_reader *nl, bool wait)
@@ -511,11 +505,15 @@ static int take_message(struct nflog_reader *nl, struct nflogd_record *rec)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)(nl->buf + nl->off);
 	int left = (int)(nl->buf_len - nl->off);
+	if (!mnl_nlmsg_ok(nlh, left)) {   /* cannot happen while queued > 0 */
+		nl->queued = 0;
+		return 0;
+	}
 	mnl_nlmsg_next(nlh, &left);
 	nl->off = nl->buf_len - (size_t)left;
+	if (!is_packet_message(nlh))
+		return 0;   /* NLMSG_DONE closing a batch, a late ACK */
 	nl->queued--;
-	if (nlh->nlmsg_type != ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET))
-		return 0;   /* a late ACK, NOOP, DONE */
 	if (record_parse(nlh, &nl->recv_time, rec) < 0) {
 		nl->c.malformed++;
 		tell_loss(nl, NFLOG_LOSS_MALFORMED, 1);
