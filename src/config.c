@@ -15,6 +15,7 @@
  * - "cannot open include file" does not say which file (see syntax_error).
  */
 #include "config.h"
+#include "config_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,31 +29,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libconfig.h>
 
 #include "format.h"
 #include "log.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Loading state. The *_at arrays remember, per output or group, the setting
- * that defined a name, path or group number (NULL while none parsed): the
- * duplicate checks need the first one's value and place. */
-struct ctx {
-	struct nflogd_config *cfg;
-	struct buf *errors;
-	unsigned n_errors;
-	const char *dir;                   /* of the main file, for @include */
-	const config_setting_t **name_at;  /* per output: its valid name */
-	const config_setting_t **path_at;  /* per output: its valid file path */
-	const config_setting_t **group_at; /* per group: its valid number */
-	bool output_unnamed;               /* an output's name was missing or bad */
-};
 
 /* ---- messages ---- */
 
 /* User text in a message, quoted and escaped so one error stays one line. */
-static const char *quote(const char *s, char *out, size_t size)
+const char *cfg_quote(const char *s, char *out, size_t size)
 {
 	size_t n = 0;
 	out[n++] = '"';
@@ -115,9 +101,9 @@ static void err_file(struct ctx *c, const char *file, unsigned line, const char 
 }
 
 /* An error about setting s, at the file and line it came from. */
-static bool err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+bool cfg_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static bool err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+bool cfg_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -127,7 +113,7 @@ static bool err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 }
 
 /* "line 12" when first is in the same file as s, else "FILE:12". */
-static const char *where(const struct ctx *c, const config_setting_t *first,
+const char *cfg_where(const struct ctx *c, const config_setting_t *first,
 			 const config_setting_t *s, char *out, size_t size)
 {
 	const char *f1 = config_setting_source_file(first);
@@ -156,9 +142,9 @@ static const char *type_name(int type)
 	}
 }
 
-static bool type_error(struct ctx *c, const config_setting_t *s, const char *want)
+bool cfg_type_error(struct ctx *c, const config_setting_t *s, const char *want)
 {
-	return err(c, s, "%s: expected %s, got %s", config_setting_name(s), want,
+	return cfg_err(c, s, "%s: expected %s, got %s", config_setting_name(s), want,
 		   type_name(config_setting_type(s)));
 }
 
@@ -224,12 +210,8 @@ static const char *hint_text(const struct hint *h, char *out, size_t size)
 
 /* ---- words (enums and flag lists) ---- */
 
-struct word {
-	const char *name;
-	unsigned value;
-};
 
-static const struct word *word_find(const struct word *words, const char *name)
+const struct word *cfg_word_find(const struct word *words, const char *name)
 {
 	for (; words->name; words++)
 		if (strcmp(words->name, name) == 0)
@@ -238,7 +220,7 @@ static const struct word *word_find(const struct word *words, const char *name)
 }
 
 /* "bad value "x" for copymode: expected one of none, meta, packet" */
-static bool word_error(struct ctx *c, const config_setting_t *s, const char *what,
+bool cfg_word_error(struct ctx *c, const config_setting_t *s, const char *what,
 		       const char *got, const struct word *words)
 {
 	char list[256] = "", q[96], h[96];
@@ -249,33 +231,33 @@ static bool word_error(struct ctx *c, const config_setting_t *s, const char *wha
 		strncat(list, w->name, sizeof list - strlen(list) - 1);
 		hint_try(&hint, w->name);
 	}
-	return err(c, s, "bad value %s for %s: expected one of %s%s", quote(got, q, sizeof q),
+	return cfg_err(c, s, "bad value %s for %s: expected one of %s%s", cfg_quote(got, q, sizeof q),
 		   what, list, hint_text(&hint, h, sizeof h));
 }
 
 /* ---- scalar values ---- */
 
 /* A non-empty string. */
-static bool get_string(struct ctx *c, const config_setting_t *s, const char **out)
+bool cfg_get_string(struct ctx *c, const config_setting_t *s, const char **out)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return type_error(c, s, "a string");
+		return cfg_type_error(c, s, "a string");
 	const char *v = config_setting_get_string(s);
 	if (!v || !*v)
-		return err(c, s, "%s must not be empty", config_setting_name(s));
+		return cfg_err(c, s, "%s must not be empty", config_setting_name(s));
 	*out = v;
 	return true;
 }
 
-static bool get_int(struct ctx *c, const config_setting_t *s, long long min, long long max,
+bool cfg_get_int(struct ctx *c, const config_setting_t *s, long long min, long long max,
 		    long long *out)
 {
 	int t = config_setting_type(s);
 	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
-		return type_error(c, s, "an integer");
+		return cfg_type_error(c, s, "an integer");
 	long long v = config_setting_get_int64(s);
 	if (v < min || v > max)
-		return err(c, s, "%s must be %lld..%lld, got %lld", config_setting_name(s),
+		return cfg_err(c, s, "%s must be %lld..%lld, got %lld", config_setting_name(s),
 			   min, max, v);
 	*out = v;
 	return true;
@@ -304,7 +286,7 @@ static bool parse_size_text(const char *t, uint64_t *out)
 }
 
 /* Bytes as an integer or a "4M" string: 0, or min..max. */
-static bool get_size(struct ctx *c, const config_setting_t *s, uint64_t min, uint64_t max,
+bool cfg_get_size(struct ctx *c, const config_setting_t *s, uint64_t min, uint64_t max,
 		     const char *range, uint64_t *out)
 {
 	const char *name = config_setting_name(s);
@@ -315,46 +297,46 @@ static bool get_size(struct ctx *c, const config_setting_t *s, uint64_t min, uin
 	case CONFIG_TYPE_INT64: {
 		long long i = config_setting_get_int64(s);
 		if (i < 0)
-			return err(c, s, "%s must be 0 or %s bytes, got %lld", name, range, i);
+			return cfg_err(c, s, "%s must be 0 or %s bytes, got %lld", name, range, i);
 		v = (uint64_t)i;
 		break;
 	}
 	case CONFIG_TYPE_STRING:
 		if (!parse_size_text(config_setting_get_string(s), &v))
-			return err(c, s, "%s: bad size %s: expected bytes with an optional K, M or G suffix, like \"4M\"",
-				   name, quote(config_setting_get_string(s), q, sizeof q));
+			return cfg_err(c, s, "%s: bad size %s: expected bytes with an optional K, M or G suffix, like \"4M\"",
+				   name, cfg_quote(config_setting_get_string(s), q, sizeof q));
 		break;
 	default:
-		return type_error(c, s, "an integer or a size string like \"4M\"");
+		return cfg_type_error(c, s, "an integer or a size string like \"4M\"");
 	}
 	if (v != 0 && (v < min || v > max))
-		return err(c, s, "%s must be 0 or %s bytes, got %s", name, range,
+		return cfg_err(c, s, "%s must be 0 or %s bytes, got %s", name, range,
 			   config_setting_type(s) == CONFIG_TYPE_STRING
-				   ? quote(config_setting_get_string(s), q, sizeof q)
+				   ? cfg_quote(config_setting_get_string(s), q, sizeof q)
 				   : (snprintf(q, sizeof q, "%llu", (unsigned long long)v), q));
 	*out = v;
 	return true;
 }
 
 /* A list (or array) of words, OR-ed together; an empty list is 0. */
-static bool get_words(struct ctx *c, const config_setting_t *s, const struct word *words,
+bool cfg_get_words(struct ctx *c, const config_setting_t *s, const struct word *words,
 		      unsigned *out)
 {
 	if (!config_setting_is_list(s) && !config_setting_is_array(s))
-		return type_error(c, s, "a list of strings like (\"a\", \"b\")");
+		return cfg_type_error(c, s, "a list of strings like (\"a\", \"b\")");
 	const char *name = config_setting_name(s);
 	unsigned v = 0;
 	bool ok = true;
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			ok = err(c, e, "%s: expected a string, got %s", name,
+			ok = cfg_err(c, e, "%s: expected a string, got %s", name,
 				 type_name(config_setting_type(e)));
 			continue;
 		}
-		const struct word *w = word_find(words, config_setting_get_string(e));
+		const struct word *w = cfg_word_find(words, config_setting_get_string(e));
 		if (!w) {
-			ok = word_error(c, e, name, config_setting_get_string(e), words);
+			ok = cfg_word_error(c, e, name, config_setting_get_string(e), words);
 			continue;
 		}
 		v |= w->value;
@@ -366,28 +348,6 @@ static bool get_words(struct ctx *c, const config_setting_t *s, const struct wor
 
 /* ---- key tables ---- */
 
-enum key_kind {
-	KEY_INT,   /* integer in min..max */
-	KEY_SIZE,  /* bytes, integer or "4M": 0 or min..max */
-	KEY_WORD,  /* one string of words */
-	KEY_WORDS, /* list of strings of words, OR-ed */
-	KEY_FUNC,  /* fn does it all */
-};
-
-typedef bool key_fn(struct ctx *c, const config_setting_t *s, void *obj);
-
-struct key {
-	const char *name;
-	enum key_kind kind;
-	bool required;
-	size_t offset, size; /* the field in obj (not for KEY_FUNC) */
-	long long min, max;
-	const char *range;   /* KEY_SIZE: max in words, for messages */
-	const struct word *words;
-	key_fn *fn;
-};
-
-#define FIELD(type, member) .offset = offsetof(type, member), .size = sizeof(((type *)0)->member)
 
 static void store(void *obj, const struct key *k, uint64_t v)
 {
@@ -409,24 +369,24 @@ static bool key_parse(struct ctx *c, const struct key *k, const config_setting_t
 	const struct word *word;
 	switch (k->kind) {
 	case KEY_INT:
-		if (!get_int(c, s, k->min, k->max, &i))
+		if (!cfg_get_int(c, s, k->min, k->max, &i))
 			return false;
 		store(obj, k, (uint64_t)i);
 		return true;
 	case KEY_SIZE:
-		if (!get_size(c, s, (uint64_t)k->min, (uint64_t)k->max, k->range, &u))
+		if (!cfg_get_size(c, s, (uint64_t)k->min, (uint64_t)k->max, k->range, &u))
 			return false;
 		store(obj, k, u);
 		return true;
 	case KEY_WORD:
-		if (!get_string(c, s, &str))
+		if (!cfg_get_string(c, s, &str))
 			return false;
-		if (!(word = word_find(k->words, str)))
-			return word_error(c, s, k->name, str, k->words);
+		if (!(word = cfg_word_find(k->words, str)))
+			return cfg_word_error(c, s, k->name, str, k->words);
 		store(obj, k, word->value);
 		return true;
 	case KEY_WORDS:
-		if (!get_words(c, s, k->words, &w))
+		if (!cfg_get_words(c, s, k->words, &w))
 			return false;
 		store(obj, k, w);
 		return true;
@@ -454,14 +414,14 @@ static void unknown_key(struct ctx *c, const config_setting_t *s, const char *wh
 	for (const struct key *const *t = tables; *t; t++)
 		for (const struct key *k = *t; k->name; k++)
 			hint_try(&hint, k->name);
-	err(c, s, "unknown key %s in %s%s", quote(config_setting_name(s), q, sizeof q), what,
+	cfg_err(c, s, "unknown key %s in %s%s", cfg_quote(config_setting_name(s), q, sizeof q), what,
 	    hint_text(&hint, h, sizeof h));
 }
 
 /* Checks each member of section sec against tables and stores it into obj;
  * names in quiet are let through unchecked (keys of an output type that
  * could not be determined). Then reports missing required keys. */
-static void walk_section(struct ctx *c, const config_setting_t *sec, const char *what,
+void cfg_walk_section(struct ctx *c, const config_setting_t *sec, const char *what,
 			 const struct key *const *tables, const struct key *const *quiet,
 			 void *obj)
 {
@@ -476,20 +436,20 @@ static void walk_section(struct ctx *c, const config_setting_t *sec, const char 
 	for (const struct key *const *t = tables; *t; t++)
 		for (const struct key *k = *t; k->name; k++)
 			if (k->required && !config_setting_get_member(sec, k->name))
-				err(c, sec, "missing required key \"%s\" in %s", k->name, what);
+				cfg_err(c, sec, "missing required key \"%s\" in %s", k->name, what);
 }
 
 /* A group { ... } element of a list, or an error. */
-static bool is_section(struct ctx *c, const config_setting_t *s, const char *what)
+bool cfg_is_section(struct ctx *c, const config_setting_t *s, const char *what)
 {
 	if (config_setting_is_group(s))
 		return true;
-	return err(c, s, "%s: expected a group { ... }, got %s", what,
+	return cfg_err(c, s, "%s: expected a group { ... }, got %s", what,
 		   type_name(config_setting_type(s)));
 }
 
 /* Index of s in its parent's list: which output or group it describes. */
-static size_t index_of(const void *elem, const void *base, size_t size)
+size_t cfg_index_of(const void *elem, const void *base, size_t size)
 {
 	return (size_t)((const char *)elem - (const char *)base) / size;
 }
@@ -503,11 +463,11 @@ static bool key_log_level(struct ctx *c, const config_setting_t *s, void *obj)
 	};
 	struct daemon_config *d = obj;
 	const char *name = NULL;
-	if (!get_string(c, s, &name))
+	if (!cfg_get_string(c, s, &name))
 		return false;
 	int level = log_level_from_name(name);
 	if (level < 0)
-		return word_error(c, s, "log_level", name, levels);
+		return cfg_word_error(c, s, "log_level", name, levels);
 	d->log_level = level;
 	return true;
 }
@@ -522,244 +482,38 @@ static const struct key daemon_keys[] = {
 static void parse_daemon(struct ctx *c, const config_setting_t *s)
 {
 	if (!config_setting_is_group(s)) {
-		type_error(c, s, "a group { ... }");
+		cfg_type_error(c, s, "a group { ... }");
 		return;
 	}
 	const struct key *const tables[] = {daemon_keys, NULL};
-	walk_section(c, s, "daemon", tables, NULL, &c->cfg->daemon);
+	cfg_walk_section(c, s, "daemon", tables, NULL, &c->cfg->daemon);
 }
 
-/* ---- outputs ---- */
+/* ---- shared helpers ---- */
 
-static char *dup_or_error(struct ctx *c, const config_setting_t *s, const char *v)
+char *cfg_strdup(struct ctx *c, const config_setting_t *s, const char *v)
 {
 	char *p = strdup(v);
 	if (!p)
-		err(c, s, "out of memory");
+		cfg_err(c, s, "out of memory");
 	return p;
 }
 
-/* 1..64 of [A-Za-z0-9_.-]: safe in file names, journal fields and messages. */
-static bool valid_output_name(const char *name)
-{
-	size_t n = strlen(name);
-	if (n < 1 || n > CONFIG_OUTPUT_NAME_MAX)
-		return false;
-	for (; *name; name++)
-		if (!isalnum((unsigned char)*name) && !strchr("_.-", *name))
-			return false;
-	return true;
-}
-
-static bool key_output_name(struct ctx *c, const config_setting_t *s, void *obj)
-{
-	struct output_config *o = obj;
-	size_t i = index_of(o, c->cfg->outputs, sizeof *o);
-	const char *name = NULL;
-	char q[96], at[512];
-	if (!get_string(c, s, &name))
-		return false;
-	if (!valid_output_name(name))
-		return err(c, s, "bad output name %s: use 1..%d of A-Z a-z 0-9 _ . -",
-			   quote(name, q, sizeof q), CONFIG_OUTPUT_NAME_MAX);
-	for (size_t j = 0; j < i; j++)
-		if (c->name_at[j] && strcmp(c->cfg->outputs[j].name, name) == 0)
-			return err(c, s, "duplicate output name %s: already defined at %s",
-				   quote(name, q, sizeof q), where(c, c->name_at[j], s, at, sizeof at));
-	if (!(o->name = dup_or_error(c, s, name)))
-		return false;
-	c->name_at[i] = s;
-	return true;
-}
-
-static const struct word output_type_words[] = {
-	{"file", OUTPUT_FILE},
-	{NULL, 0},
-};
-
-static const struct word format_words[] = {
-	{"text", RECORD_FORMAT_TEXT},
-	{"json", RECORD_FORMAT_JSON},
-	{NULL, 0},
-};
-
-/* nft's `log flags` words, as nft(8) spells them. */
-static const struct word log_flag_words[] = {
-	{"tcp sequence", FORMAT_LOG_TCPSEQ},
-	{"tcp options", FORMAT_LOG_TCPOPT},
-	{"ip options", FORMAT_LOG_IPOPT},
-	{"skuid", FORMAT_LOG_UID},
-	{"ether", FORMAT_LOG_MACDECODE},
-	{"all", FORMAT_LOG_ALL},
-	{NULL, 0},
-};
-
-/* Keys every output type has. */
-static const struct key output_keys[] = {
-	{"name", KEY_FUNC, .required = true, .fn = key_output_name},
-	{"type", KEY_WORD, .required = true, FIELD(struct output_config, type),
-	 .words = output_type_words},
-	{"format", KEY_WORD, FIELD(struct output_config, format), .words = format_words},
-	{"log_flags", KEY_WORDS, FIELD(struct output_config, log_flags), .words = log_flag_words},
-	{.name = NULL},
-};
-
-static bool key_file_path(struct ctx *c, const config_setting_t *s, void *obj)
-{
-	struct output_config *o = obj;
-	size_t i = index_of(o, c->cfg->outputs, sizeof *o);
-	const char *path = NULL;
-	char q[300], at[512];
-	if (!get_string(c, s, &path))
-		return false;
-	if (path[0] != '/')
-		return err(c, s, "path %s must be absolute (start with /)", quote(path, q, sizeof q));
-	if (path[strlen(path) - 1] == '/')
-		return err(c, s, "path %s names a directory, not a file", quote(path, q, sizeof q));
-	for (size_t j = 0; j < i; j++)
-		if (c->path_at[j] && strcmp(c->cfg->outputs[j].path, path) == 0)
-			return err(c, s, "path %s is already used by output \"%s\" at %s",
-				   quote(path, q, sizeof q),
-				   c->cfg->outputs[j].name ? c->cfg->outputs[j].name : "?",
-				   where(c, c->path_at[j], s, at, sizeof at));
-	if (!(o->path = dup_or_error(c, s, path)))
-		return false;
-	c->path_at[i] = s;
-	return true;
-}
-
-/* True when every decimal digit of v is 0..7: the integer could be an
- * octal mode that libconfig read as decimal. */
-static bool looks_octal(long long v)
-{
-	for (; v > 0; v /= 10)
-		if (v % 10 > 7)
-			return false;
-	return true;
-}
-
-/* "0640" (a string, octal) or an integer. libconfig 1.5 has no octal
- * integers, so mode = 0640 arrives as 640: an integer whose digits are all
- * octal is refused (it cannot be told apart), 0..7 and hex are fine. */
-static bool key_mode(struct ctx *c, const config_setting_t *s, void *obj)
-{
-	struct output_config *o = obj;
-	long long v = 0;
-	char q[96];
-	int t = config_setting_type(s);
-	if (t == CONFIG_TYPE_STRING) {
-		const char *str = config_setting_get_string(s);
-		char *end;
-		errno = 0;
-		unsigned long m = strtoul(str, &end, 8);
-		if (!isdigit((unsigned char)*str) || *end || errno || m > 0777)
-			return err(c, s, "mode must be an octal string \"0\"..\"0777\", like \"0640\"; got %s",
-				   quote(str, q, sizeof q));
-		o->mode = (unsigned)m;
-		return true;
-	}
-	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
-		return type_error(c, s, "an octal string like \"0640\"");
-	v = config_setting_get_int64(s);
-	if (config_setting_get_format(s) != CONFIG_FORMAT_HEX && v > 7 && looks_octal(v))
-		return err(c, s, "mode %lld is read as decimal (libconfig has no octal numbers): quote it, mode = \"0%lld\"",
-			   v, v);
-	if (v < 0)
-		return err(c, s, "mode must be 0..0777, got %lld", v);
-	if (v > 0777)
-		return err(c, s, "mode must be 0..0777, got %lld (0%llo)", v, (unsigned long long)v);
-	o->mode = (unsigned)v;
-	return true;
-}
-
-static const struct key file_keys[] = {
-	{"path", KEY_FUNC, .required = true, .fn = key_file_path},
-	{"mode", KEY_FUNC, .fn = key_mode},
-	{.name = NULL},
-};
-
-/* The output types and their own keys. A new type (journal, syslog) adds
- * a line here, its keys table and its word in output_type_words. */
-static const struct output_type_def {
-	const char *name;
-	const struct key *keys;
-} output_types[] = {
-	{"file", file_keys},
-};
-
-static const struct output_type_def *output_type_find(const config_setting_t *sec)
-{
-	const char *name = NULL;
-	if (!config_setting_lookup_string(sec, "type", &name))
-		return NULL;
-	for (size_t i = 0; i < COUNT(output_types); i++)
-		if (strcmp(output_types[i].name, name) == 0)
-			return &output_types[i];
-	return NULL;
-}
-
-static void parse_output(struct ctx *c, const config_setting_t *sec, struct output_config *o)
-{
-	o->line = (int)config_setting_source_line(sec);
-	o->format = RECORD_FORMAT_TEXT;
-	o->log_flags = 0;
-	o->mode = CONFIG_DEFAULT_FILE_MODE;
-	const struct output_type_def *td = output_type_find(sec);
-	if (td) {
-		char what[64];
-		snprintf(what, sizeof what, "%s output", td->name);
-		const struct key *const tables[] = {output_keys, td->keys, NULL};
-		walk_section(c, sec, what, tables, NULL, o);
-		return;
-	}
-	/* Type missing or wrong (reported by the walk): check the common keys
-	 * and let any type's own keys pass, so one typo gives one message. */
-	const struct key *quiet[COUNT(output_types) + 1] = {NULL};
-	for (size_t i = 0; i < COUNT(output_types); i++)
-		quiet[i] = output_types[i].keys;
-	const struct key *const tables[] = {output_keys, NULL};
-	walk_section(c, sec, "output", tables, quiet, o);
-}
-
 /* A list ( ... ) of sections, or an error; an empty array [] counts. */
-static bool is_list(struct ctx *c, const config_setting_t *s)
+bool cfg_is_list(struct ctx *c, const config_setting_t *s)
 {
 	if (config_setting_is_list(s))
 		return true;
 	if (config_setting_is_array(s) && config_setting_length(s) == 0)
 		return true;
-	return type_error(c, s, "a list ( { ... }, ... )");
+	return cfg_type_error(c, s, "a list ( { ... }, ... )");
 }
 
-static bool alloc_or_error(struct ctx *c, const config_setting_t *s, void *p)
+bool cfg_alloc_ok(struct ctx *c, const config_setting_t *s, void *p)
 {
 	if (p)
 		return true;
-	return err(c, s, "out of memory");
-}
-
-static void parse_outputs(struct ctx *c, const config_setting_t *s)
-{
-	if (!is_list(c, s)) {
-		c->output_unnamed = true;
-		return;
-	}
-	size_t n = (size_t)config_setting_length(s);
-	if (n == 0)
-		return;
-	c->cfg->outputs = calloc(n, sizeof *c->cfg->outputs);
-	c->name_at = calloc(n, sizeof *c->name_at);
-	c->path_at = calloc(n, sizeof *c->path_at);
-	if (!alloc_or_error(c, s, c->cfg->outputs) || !alloc_or_error(c, s, c->name_at) ||
-	    !alloc_or_error(c, s, c->path_at))
-		return;
-	c->cfg->n_outputs = n;
-	for (size_t i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		if (is_section(c, e, "outputs"))
-			parse_output(c, e, &c->cfg->outputs[i]);
-		c->output_unnamed |= !c->name_at[i];
-	}
+	return cfg_err(c, s, "out of memory");
 }
 
 /* ---- groups ---- */
@@ -767,15 +521,15 @@ static void parse_outputs(struct ctx *c, const config_setting_t *s)
 static bool key_group_number(struct ctx *c, const config_setting_t *s, void *obj)
 {
 	struct group_config *g = obj;
-	size_t i = index_of(g, c->cfg->groups, sizeof *g);
+	size_t i = cfg_index_of(g, c->cfg->groups, sizeof *g);
 	long long v = 0;
 	char at[512];
-	if (!get_int(c, s, 0, 65535, &v))
+	if (!cfg_get_int(c, s, 0, 65535, &v))
 		return false;
 	for (size_t j = 0; j < i; j++)
 		if (c->group_at[j] && c->cfg->groups[j].group == v)
-			return err(c, s, "duplicate group %lld: already defined at %s", v,
-				   where(c, c->group_at[j], s, at, sizeof at));
+			return cfg_err(c, s, "duplicate group %lld: already defined at %s", v,
+				   cfg_where(c, c->group_at[j], s, at, sizeof at));
 	g->group = (uint16_t)v;
 	c->group_at[i] = s;
 	return true;
@@ -790,7 +544,7 @@ static bool unknown_output(struct ctx *c, const config_setting_t *e, const char 
 	struct hint hint = {.word = name};
 	for (size_t i = 0; i < c->cfg->n_outputs; i++)
 		hint_try(&hint, c->cfg->outputs[i].name);
-	return err(c, e, "unknown output %s%s%s", quote(name, q, sizeof q),
+	return cfg_err(c, e, "unknown output %s%s%s", cfg_quote(name, q, sizeof q),
 		   c->cfg->n_outputs ? "" : " (no outputs are defined)",
 		   hint_text(&hint, h, sizeof h));
 }
@@ -800,16 +554,16 @@ static bool group_output(struct ctx *c, struct group_config *g, const config_set
 {
 	char q[96];
 	if (config_setting_type(e) != CONFIG_TYPE_STRING)
-		return err(c, e, "outputs: expected a string, got %s", type_name(config_setting_type(e)));
+		return cfg_err(c, e, "outputs: expected a string, got %s", type_name(config_setting_type(e)));
 	const char *name = config_setting_get_string(e);
 	if (!*name)
-		return err(c, e, "outputs: empty output name");
+		return cfg_err(c, e, "outputs: empty output name");
 	int idx = config_find_output(c->cfg, name);
 	if (idx < 0)
 		return unknown_output(c, e, name);
 	for (size_t j = 0; j < g->n_outputs; j++)
 		if (g->outputs[j] == (size_t)idx)
-			return err(c, e, "output %s is listed twice", quote(name, q, sizeof q));
+			return cfg_err(c, e, "output %s is listed twice", cfg_quote(name, q, sizeof q));
 	g->outputs[g->n_outputs++] = (size_t)idx;
 	return true;
 }
@@ -818,11 +572,11 @@ static bool key_group_outputs(struct ctx *c, const config_setting_t *s, void *ob
 {
 	struct group_config *g = obj;
 	if (!config_setting_is_list(s) && !config_setting_is_array(s))
-		return type_error(c, s, "a list of output names like (\"json\")");
+		return cfg_type_error(c, s, "a list of output names like (\"json\")");
 	size_t n = (size_t)config_setting_length(s);
 	if (n == 0)
-		return err(c, s, "outputs must name at least one output");
-	if (!alloc_or_error(c, s, g->outputs = calloc(n, sizeof *g->outputs)))
+		return cfg_err(c, s, "outputs must name at least one output");
+	if (!cfg_alloc_ok(c, s, g->outputs = calloc(n, sizeof *g->outputs)))
 		return false;
 	bool ok = true;
 	for (size_t i = 0; i < n; i++)
@@ -844,15 +598,15 @@ static bool key_timeout(struct ctx *c, const config_setting_t *s, void *obj)
 		v = config_setting_get_float(s);
 		break;
 	default:
-		return type_error(c, s, "a number of seconds");
+		return cfg_type_error(c, s, "a number of seconds");
 	}
 	if (!isfinite(v) || v < 0 || v > CONFIG_TIMEOUT_MAX_S)
-		return err(c, s, "timeout must be 0..%d seconds, got %g", CONFIG_TIMEOUT_MAX_S, v);
+		return cfg_err(c, s, "timeout must be 0..%d seconds, got %g", CONFIG_TIMEOUT_MAX_S, v);
 	/* v is 0..600 here: rounding by hand spares a libm dependency. */
 	double cs = (double)(long long)(v * 100 + 0.5);
 	double off = v * 100 - cs;
 	if (off > 1e-6 || off < -1e-6)
-		return err(c, s, "timeout must be a multiple of 0.01 seconds, got %g", v);
+		return cfg_err(c, s, "timeout must be a multiple of 0.01 seconds, got %g", v);
 	g->timeout_cs = (uint32_t)cs;
 	return true;
 }
@@ -918,7 +672,7 @@ static void check_rcvbuf(struct ctx *c, const config_setting_t *sec, struct grou
 		return;
 	const config_setting_t *max = config_setting_get_member(sec, "rcvbuf_max");
 	const config_setting_t *start = config_setting_get_member(sec, "rcvbuf");
-	err(c, max ? max : start, "rcvbuf_max (%llu bytes%s) is less than rcvbuf (%llu bytes%s)",
+	cfg_err(c, max ? max : start, "rcvbuf_max (%llu bytes%s) is less than rcvbuf (%llu bytes%s)",
 	    (unsigned long long)g->rcvbuf_max, max ? "" : ", the default",
 	    (unsigned long long)g->rcvbuf, start ? "" : ", the default");
 }
@@ -929,7 +683,7 @@ static void parse_group(struct ctx *c, const config_setting_t *sec, struct group
 	g->line = (int)config_setting_source_line(sec);
 	group_defaults(g);
 	const struct key *const tables[] = {group_keys, NULL};
-	walk_section(c, sec, "group", tables, NULL, g);
+	cfg_walk_section(c, sec, "group", tables, NULL, g);
 	if (c->n_errors == before)
 		check_rcvbuf(c, sec, g);
 	/* SO_RCVBUF(FORCE) takes an int: "2G" means as much as it can. */
@@ -945,21 +699,21 @@ static void parse_groups(struct ctx *c, const config_setting_t *s)
 		err_file(c, c->cfg->path, 0, "no groups: add groups = ( { group = 1; outputs = ( ... ); } );");
 		return;
 	}
-	if (!is_list(c, s))
+	if (!cfg_is_list(c, s))
 		return;
 	size_t n = (size_t)config_setting_length(s);
 	if (n == 0) {
-		err(c, s, "groups is empty: nflogd needs at least one group");
+		cfg_err(c, s, "groups is empty: nflogd needs at least one group");
 		return;
 	}
 	c->cfg->groups = calloc(n, sizeof *c->cfg->groups);
 	c->group_at = calloc(n, sizeof *c->group_at);
-	if (!alloc_or_error(c, s, c->cfg->groups) || !alloc_or_error(c, s, c->group_at))
+	if (!cfg_alloc_ok(c, s, c->cfg->groups) || !cfg_alloc_ok(c, s, c->group_at))
 		return;
 	c->cfg->n_groups = n;
 	for (size_t i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		if (is_section(c, e, "groups"))
+		if (cfg_is_section(c, e, "groups"))
 			parse_group(c, e, &c->cfg->groups[i]);
 	}
 }
@@ -981,7 +735,7 @@ static void unknown_sections(struct ctx *c, const config_setting_t *root)
 			hint_try(&hint, *k);
 		}
 		if (!known)
-			err(c, s, "unknown section %s%s", quote(name, q, sizeof q),
+			cfg_err(c, s, "unknown section %s%s", cfg_quote(name, q, sizeof q),
 			    hint_text(&hint, h, sizeof h));
 	}
 }
@@ -996,7 +750,7 @@ static void check_root(struct ctx *c, const config_setting_t *root)
 	if ((s = config_setting_get_member(root, "daemon")))
 		parse_daemon(c, s);
 	if ((s = config_setting_get_member(root, "outputs")))
-		parse_outputs(c, s);
+		config_parse_outputs(c, s);
 	parse_groups(c, config_setting_get_member(root, "groups"));
 }
 
@@ -1050,7 +804,7 @@ static void syntax_error(struct ctx *c, const config_t *lc)
 		if (c->dir)
 			snprintf(rel, sizeof rel, " (@include paths are relative to %s)", c->dir);
 		err_file(c, file, (unsigned)line, "cannot open include file %s%s",
-			 quote(name, q, sizeof q), rel);
+			 cfg_quote(name, q, sizeof q), rel);
 		return;
 	}
 	if (strcmp(text, "include file nesting too deep") == 0)
@@ -1132,6 +886,15 @@ void config_free(struct nflogd_config *cfg)
 	free(cfg->groups);
 	free(cfg->path);
 	memset(cfg, 0, sizeof *cfg);
+}
+
+bool config_group_options_equal(const struct group_config *a, const struct group_config *b)
+{
+	return a->group == b->group && a->copymode == b->copymode &&
+	       a->copy_range == b->copy_range && a->qthresh == b->qthresh &&
+	       a->timeout_cs == b->timeout_cs && a->rcvbuf == b->rcvbuf &&
+	       a->rcvbuf_max == b->rcvbuf_max && a->nlbuf == b->nlbuf &&
+	       a->enobufs == b->enobufs && a->flags == b->flags;
 }
 
 int config_find_output(const struct nflogd_config *cfg, const char *name)

@@ -109,6 +109,12 @@ struct nflogd_config {
 int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors);
 void config_free(struct nflogd_config *cfg);
 
+/* Same settings (everything but the line): a reload keeps such an
+ * output or group running untouched. Group comparison ignores which
+ * outputs it feeds (that is re-wired without touching the socket). */
+bool config_output_equal(const struct output_config *a, const struct output_config *b);
+bool config_group_options_equal(const struct group_config *a, const struct group_config *b);
+
 /* Index of the output named name, or -1. */
 int config_find_output(const struct nflogd_config *cfg, const char *name);
 

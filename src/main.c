@@ -21,7 +21,8 @@ static void usage(FILE *to)
 		"  -v, --verbose       debug messages (overrides daemon.log_level)\n"
 		"  -V, --version       print the version\n"
 		"  -h, --help          this text\n"
-		"Signals: SIGTERM/SIGINT drain and exit, SIGUSR1 reopen output files.\n",
+		"Signals: SIGTERM/SIGINT drain and exit, SIGHUP reload the configuration,\n"
+		"SIGUSR1 reopen output files, SIGUSR2 log the counters.\n",
 		NFLOGD_DEFAULT_CONFIG);
 }
 
@@ -75,7 +76,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(verbose ? LOG_LEVEL_DEBUG : cfg.daemon.log_level);
-	int rc = daemon_run(&cfg);
-	config_free(&cfg);
-	return rc;
+	struct daemon_options dopts = { .config_path = path, .verbose = verbose };
+	return daemon_run(&dopts, &cfg);
 }

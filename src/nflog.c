@@ -40,6 +40,7 @@ struct nflog_reader {
 	uint16_t flags_active;
 	bool bound;
 	uint64_t rcvbuf_effective;
+	uint64_t rcvbuf_requested;   /* what we last asked for (the kernel doubles it) */
 	uint32_t nl_seq;
 
 	char *buf;                 /* current datagram */
@@ -71,9 +72,25 @@ static void tell_loss(struct nflog_reader *nl, enum nflog_loss_kind kind, uint64
 		nl->opt.on_loss(nl->opt.loss_arg, nl->opt.group, kind, count);
 }
 
+/* After an overrun, double the socket buffer, up to rcvbuf_max; never
+ * shrink it (ulogd2 does when only a maximum is set). */
+static void grow_rcvbuf(struct nflog_reader *nl)
+{
+	uint64_t max = nl->opt.rcvbuf_max;
+	uint64_t cur = nl->rcvbuf_requested ? nl->rcvbuf_requested : nl->rcvbuf_effective / 2;
+	if (!max || cur >= max)
+		return;
+	uint64_t next = cur * 2 > max ? max : cur * 2;
+	if (next <= cur || !nflog_reader_set_rcvbuf(nl, next))
+		return;
+	nl->rcvbuf_requested = next;
+	nl->c.rcvbuf_grows++;
+}
+
 static void note_enobufs(struct nflog_reader *nl)
 {
 	nl->c.drops++;
+	grow_rcvbuf(nl);
 	tell_loss(nl, NFLOG_LOSS_ENOBUFS, 0);
 }
 
@@ -294,14 +311,12 @@ static int configure_flags(struct nflog_reader *nl, char *warn, size_t warnlen)
 	return err;
 }
 
-static int configure(struct nflog_reader *nl, char *err, size_t errlen, char *warn, size_t warnlen)
+/* Send every setting of nl->opt to the bound group, each ACKed. */
+static int configure_settings(struct nflog_reader *nl, char *err, size_t errlen, char *warn,
+			      size_t warnlen)
 {
 	const struct nflog_options *o = &nl->opt;
-	int e = config_cmd(nl, NFULNL_CFG_CMD_BIND);
-	if (e) {
-		explain_bind_error(nl, e, err, errlen);
-		return -1;
-	}
+	int e;
 	static const char *const what[] = { "copy mode", "qthresh", "timeout", "nlbuf", "flags" };
 	int step = 0;
 	if ((e = config_mode(nl)))
@@ -325,6 +340,16 @@ fail:
 	return -1;
 }
 
+static int configure(struct nflog_reader *nl, char *err, size_t errlen, char *warn, size_t warnlen)
+{
+	int e = config_cmd(nl, NFULNL_CFG_CMD_BIND);
+	if (e) {
+		explain_bind_error(nl, e, err, errlen);
+		return -1;
+	}
+	return configure_settings(nl, err, errlen, warn, warnlen);
+}
+
 uint64_t nflog_reader_set_rcvbuf(struct nflog_reader *nl, uint64_t bytes)
 {
 	int v = bytes > 0x7fffffff ? 0x7fffffff : (int)bytes;
@@ -337,8 +362,15 @@ uint64_t nflog_reader_set_rcvbuf(struct nflog_reader *nl, uint64_t bytes)
 	socklen_t gl = sizeof got;
 	if (getsockopt(nl->fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) < 0)
 		return 0;
+	nl->rcvbuf_requested = bytes;
 	nl->rcvbuf_effective = (uint64_t)got;
 	return nl->rcvbuf_effective;
+}
+
+static void set_setup_timeout(struct nflog_reader *nl, bool on)
+{
+	struct timeval tv = { .tv_sec = on ? NFLOG_SETUP_TIMEOUT_S : 0 };
+	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 }
 
 static int setup_socket(struct nflog_reader *nl, char *err, size_t errlen)
@@ -350,15 +382,12 @@ static int setup_socket(struct nflog_reader *nl, char *err, size_t errlen)
 		return -1;
 	}
 	nl->fd = mnl_socket_get_fd(nl->nl);
-	struct timeval tv = { .tv_sec = NFLOG_SETUP_TIMEOUT_S };
-	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	set_setup_timeout(nl, true);
 	if (nl->opt.rcvbuf && !nflog_reader_set_rcvbuf(nl, nl->opt.rcvbuf)) {
 		report(err, errlen, "NFLOG group %u: cannot set rcvbuf %llu: %s", g,
 		       (unsigned long long)nl->opt.rcvbuf, strerror(errno));
 		return -1;
 	}
-	if (!nl->opt.rcvbuf)
-		nflog_reader_set_rcvbuf(nl, 0), nl->rcvbuf_effective = 0;
 	int one = 1;
 	if (nl->opt.enobufs == NFLOG_ENOBUFS_DISABLE &&
 	    setsockopt(nl->fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof one) < 0) {
@@ -393,10 +422,41 @@ struct nflog_reader *nflog_reader_open(const struct nflog_options *opt, char *er
 	}
 	nl->bound = true;
 	nl->rcvbuf_effective = read_rcvbuf(nl->fd);
-	struct timeval none = { 0 };   /* reads from now on block only when asked */
-	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+	set_setup_timeout(nl, false);   /* reads from now on block only when asked */
 	nl->queued = 0;
 	return nl;
+}
+
+int nflog_reader_reconfigure(struct nflog_reader *nl, const struct nflog_options *opt,
+			     char *err, size_t errlen, char *warn, size_t warnlen)
+{
+	report(warn, warnlen, "%s", "");
+	if (opt->group != nl->opt.group) {
+		report(err, errlen, "NFLOG group %u: cannot reconfigure as group %u", nl->opt.group,
+		       opt->group);
+		return -1;
+	}
+	int no_enobufs = opt->enobufs == NFLOG_ENOBUFS_DISABLE;
+	if (setsockopt(nl->fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &no_enobufs, sizeof no_enobufs) < 0) {
+		report(err, errlen, "NFLOG group %u: NETLINK_NO_ENOBUFS: %s", opt->group, strerror(errno));
+		return -1;
+	}
+	bool rcvbuf_changed = opt->rcvbuf != nl->opt.rcvbuf;
+	nl->opt = *opt;
+	if (rcvbuf_changed && opt->rcvbuf && !nflog_reader_set_rcvbuf(nl, opt->rcvbuf)) {
+		report(err, errlen, "NFLOG group %u: cannot set rcvbuf %llu: %s", opt->group,
+		       (unsigned long long)opt->rcvbuf, strerror(errno));
+		return -1;
+	}
+	set_setup_timeout(nl, true);
+	int r = configure_settings(nl, err, errlen, warn, warnlen);
+	set_setup_timeout(nl, false);
+	return r;
+}
+
+bool nflog_reader_has_pending(const struct nflog_reader *nl)
+{
+	return nl->queued > 0 || nl->pending != NULL;
 }
 
 int nflog_reader_unbind(struct nflog_reader *nl)
@@ -404,11 +464,9 @@ int nflog_reader_unbind(struct nflog_reader *nl)
 	if (!nl->bound)
 		return 0;
 	nl->bound = false;
-	struct timeval tv = { .tv_sec = NFLOG_SETUP_TIMEOUT_S };
-	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	set_setup_timeout(nl, true);
 	int e = config_cmd(nl, NFULNL_CFG_CMD_UNBIND);
-	struct timeval none = { 0 };
-	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+	set_setup_timeout(nl, false);
 	errno = e;
 	return e ? -1 : 0;
 }

@@ -39,6 +39,7 @@ struct nflog_options {
 	bool set_timeout;          /* send timeout_cs (false = kernel default) */
 	uint32_t nlbuf;            /* 0 = kernel default (not sent) */
 	uint64_t rcvbuf;           /* 0 = system default */
+	uint64_t rcvbuf_max;       /* on ENOBUFS double rcvbuf up to this; 0 = never grow */
 	enum nflog_enobufs enobufs;
 	uint16_t flags;            /* NFULNL_CFG_F_* */
 	struct ifcache *ifcache;   /* fills interface names; may be NULL */
@@ -53,6 +54,7 @@ struct nflog_counters {
 	uint64_t lost;       /* messages lost, from sequence gaps (seq flag) */
 	uint64_t truncated;  /* datagrams cut short (MSG_TRUNC) */
 	uint64_t malformed;  /* messages that could not be parsed */
+	uint64_t rcvbuf_grows; /* times the socket buffer was doubled after ENOBUFS */
 };
 
 struct nflog_reader;
@@ -62,6 +64,17 @@ struct nflog_reader;
  * that the group can run without) go to warn (may be empty). */
 struct nflog_reader *nflog_reader_open(const struct nflog_options *opt, char *err, size_t errlen,
 			 char *warn, size_t warnlen);
+/* Apply changed options to the bound group in place, on the same socket
+ * (the kernel allows every NFLOG setting to change while bound), so no
+ * message is lost. opt->group must be the reader's group. 0, or -1 with
+ * a reason in err. Records that arrive meanwhile stay queued: read them
+ * (nflog_reader_loop) afterwards. */
+int nflog_reader_reconfigure(struct nflog_reader *nl, const struct nflog_options *opt,
+			     char *err, size_t errlen, char *warn, size_t warnlen);
+/* True when records are waiting in the reader itself (not in the socket):
+ * after reconfigure or unbind, read them without waiting for the fd. */
+bool nflog_reader_has_pending(const struct nflog_reader *nl);
+
 /* Unbind the group now: the kernel first sends what it still holds for
  * it (a partial batch waiting for qthresh/timeout), so reading until the
  * socket is empty afterwards loses nothing. Returns 0 or -1. */

@@ -15,7 +15,8 @@ static const struct output_ops *ops_for(enum output_type type)
 	return NULL;
 }
 
-struct output *output_open(const struct output_config *oc, char *err, size_t errlen)
+struct output *output_open(const struct output_config *oc, struct loop *loop, char *err,
+			   size_t errlen)
 {
 	const struct output_ops *ops = ops_for(oc->type);
 	if (!ops) {
@@ -29,6 +30,7 @@ struct output *output_open(const struct output_config *oc, char *err, size_t err
 		return NULL;
 	}
 	o->ops = ops;
+	o->loop = loop;
 	o->format = oc->format;
 	o->log_flags = oc->log_flags;
 	if (ops->open(o, oc, err, errlen) < 0) {

@@ -22,6 +22,7 @@ struct output_stats {
 	uint64_t dropped;    /* records given up after an error */
 	uint64_t errors;     /* failed I/O calls */
 	uint64_t bytes;      /* bytes written */
+	uint64_t queued;     /* records waiting (e.g. for a peer that is away) */
 };
 
 /* A loss the reader detected, as written into the outputs of its group. */
@@ -44,8 +45,11 @@ struct output_ops {
 	void (*close)(struct output *o);
 };
 
+struct loop;
+
 struct output {
 	const struct output_ops *ops;
+	struct loop *loop;   /* for sinks that wait on sockets or timers */
 	char *name;
 	enum record_format format;
 	unsigned log_flags;
@@ -54,7 +58,8 @@ struct output {
 };
 
 /* Create and open the output described by oc. NULL with a reason in err. */
-struct output *output_open(const struct output_config *oc, char *err, size_t errlen);
+struct output *output_open(const struct output_config *oc, struct loop *loop, char *err,
+			   size_t errlen);
 void output_close(struct output *o);
 
 static inline void output_write(struct output *o, const struct nflogd_record *rec,

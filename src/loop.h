@@ -1,0 +1,45 @@
+/* loop.h - the event loop, the only wrapper around libevent.
+ *
+ * Everything that waits — group sockets, output sockets, timers,
+ * signals — registers here; no other file includes libevent.
+ */
+#ifndef NFLOGD_LOOP_H
+#define NFLOGD_LOOP_H
+
+#include <stdbool.h>
+
+#define LOOP_READ  0x02   /* same bits as libevent's EV_READ / EV_WRITE */
+#define LOOP_WRITE 0x04
+
+struct loop;
+struct loop_event;
+
+typedef void loop_fd_fn(int fd, short what, void *arg);
+typedef void loop_timer_fn(void *arg);
+typedef void loop_signal_fn(int sig, void *arg);
+
+struct loop *loop_new(void);
+void loop_free(struct loop *l);
+/* Run until loop_break(); 0, or -1 on failure. */
+int loop_run(struct loop *l);
+void loop_break(struct loop *l);
+
+/* Watch fd for what (LOOP_READ and/or LOOP_WRITE) until freed; what = 0
+ * registers it idle. NULL on failure. */
+struct loop_event *loop_watch_fd(struct loop *l, int fd, short what, loop_fd_fn *fn, void *arg);
+/* Change what an fd event waits for (e.g. LOOP_WRITE only while a queue
+ * is not empty). 0 or -1. */
+int loop_fd_set(struct loop_event *e, short what);
+
+/* A timer, not armed until loop_timer_arm(). repeat: fires every `seconds`
+ * once armed. */
+struct loop_event *loop_timer(struct loop *l, bool repeat, loop_timer_fn *fn, void *arg);
+int loop_timer_arm(struct loop_event *e, double seconds);
+void loop_timer_disarm(struct loop_event *e);
+bool loop_timer_armed(const struct loop_event *e);
+
+struct loop_event *loop_signal(struct loop *l, int sig, loop_signal_fn *fn, void *arg);
+
+void loop_event_free(struct loop_event *e);
+
+#endif
