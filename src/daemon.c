@@ -370,6 +370,14 @@ static void reopen_outputs(struct daemon *d)
 	log_info("outputs reopened");
 }
 
+static void write_event(struct daemon *d, enum output_event ev, const char *text)
+{
+	for (size_t i = 0; d->outputs && i < d->cfg.n_outputs; i++) {
+		output_write_event(d->outputs[i], ev, text);
+		output_flush(d->outputs[i]);
+	}
+}
+
 /* ---- reload ---- */
 
 /* A reload that is being built: the new config and what will run it. */
@@ -546,6 +554,7 @@ static void reload(struct daemon *d)
 	arm_status_timer(d);
 	char status[1024];
 	status_text(d, status, sizeof status);
+	write_event(d, OUTPUT_EVENT_RELOAD, "nflogd reloaded its configuration");
 	notify_ready(status);
 }
 
@@ -560,6 +569,7 @@ static void shutdown_daemon(struct daemon *d, int sig)
 	alarm(SHUTDOWN_DEADLINE_S);
 	for (size_t i = 0; i < d->cfg.n_groups; i++)
 		group_finish(d->groups[i]);
+	write_event(d, OUTPUT_EVENT_STOP, "nflogd stopping");
 	loop_break(d->loop);
 }
 
@@ -663,6 +673,7 @@ int daemon_run(const struct daemon_options *opts, struct nflogd_config *cfg)
 		goto out;
 	char status[1024];
 	status_text(&d, status, sizeof status);
+	write_event(&d, OUTPUT_EVENT_START, "nflogd started");
 	notify_ready(status);
 	log_info("nflogd %s running with %s: %zu groups, %zu outputs", NFLOGD_VERSION,
 		 opts->config_path, d.cfg.n_groups, d.cfg.n_outputs);

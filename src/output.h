@@ -33,6 +33,13 @@ struct output_loss {
 	struct timeval when;
 };
 
+/* Daemon events some sinks record (the journal, with a MESSAGE_ID each). */
+enum output_event {
+	OUTPUT_EVENT_START,
+	OUTPUT_EVENT_RELOAD,
+	OUTPUT_EVENT_STOP,
+};
+
 struct output;
 
 struct output_ops {
@@ -40,6 +47,8 @@ struct output_ops {
 	void (*write)(struct output *o, const struct nflogd_record *rec,
 		      const struct nflogd_decoded *dec);
 	void (*write_loss)(struct output *o, const struct output_loss *loss);
+	/* optional (NULL: the sink does not record daemon events) */
+	void (*write_event)(struct output *o, enum output_event ev, const char *text);
 	void (*flush)(struct output *o);
 	int (*reopen)(struct output *o, char *err, size_t errlen);
 	void (*close)(struct output *o);
@@ -70,6 +79,11 @@ static inline void output_write(struct output *o, const struct nflogd_record *re
 static inline void output_write_loss(struct output *o, const struct output_loss *loss)
 {
 	o->ops->write_loss(o, loss);
+}
+static inline void output_write_event(struct output *o, enum output_event ev, const char *text)
+{
+	if (o->ops->write_event)
+		o->ops->write_event(o, ev, text);
 }
 static inline void output_flush(struct output *o) { o->ops->flush(o); }
 int output_reopen(struct output *o, char *err, size_t errlen);
