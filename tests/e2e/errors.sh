@@ -68,6 +68,25 @@ check_eq "unopenable output: exit 1" "$rc" 1
 check "unopenable output: names output, path and cause" \
 	grep -q "output a: cannot open $T/nodir/a.log: No such file or directory" "$T/noopen.out"
 
+# the conntrack flag: this kernel may lack CONFIG_NETFILTER_NETLINK_GLUE_CT;
+# then the group must run without it and say so, not fail or stay silent
+cat >"$T/ct.conf" <<EOF2
+outputs = ( $(conf_file_output a "$T/ct.log" text) );
+groups = ( { group = 45; outputs = ("a"); flags = ("seq", "conntrack"); } );
+EOF2
+if daemon_start "$T/ct.conf" ct; then
+	if grep -q "flags 0x5" "$T/ct.log"; then
+		ok "conntrack flag accepted by this kernel"
+	else
+		check "conntrack refused: a warning names the group and the kernel option" \
+			grep -q "group 45: the kernel refused the conntrack flag.*CONFIG_NETFILTER_NETLINK_GLUE_CT" "$T/ct.log"
+		check "conntrack refused: the group runs with seq only" grep -q "group 45 bound: .*flags 0x1 " "$T/ct.log"
+	fi
+	daemon_stop ct
+else
+	not_ok "a group asking for conntrack starts"
+fi
+
 # usage errors
 "$NFLOGD" --no-such-option >/dev/null 2>&1; rc=$?
 check_eq "unknown option: exit 2" "$rc" 2
