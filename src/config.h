@@ -15,6 +15,21 @@
 
 enum output_type {
 	OUTPUT_FILE = 1,
+	OUTPUT_JOURNAL = 2,
+	OUTPUT_SYSLOG = 3,
+};
+
+/* type = "syslog": where messages go, and how they are written. */
+enum syslog_transport {
+	SYSLOG_LOCAL = 0,          /* unix datagram socket, default /dev/log */
+	SYSLOG_UDP = 1,
+	SYSLOG_TCP = 2,            /* RFC 6587 octet counting */
+};
+
+enum syslog_format {
+	SYSLOG_FORMAT_AUTO = 0,    /* rfc3164 locally, rfc5424 to a target */
+	SYSLOG_FORMAT_RFC3164 = 1,
+	SYSLOG_FORMAT_RFC5424 = 2,
 };
 
 enum record_format {
@@ -38,8 +53,20 @@ enum enobufs_policy {
 /* Defaults and limits (conf/nflogd.conf explains each choice). */
 #define CONFIG_DEFAULT_STATUS_INTERVAL 10          /* seconds, 1..86400 */
 #define CONFIG_DEFAULT_FILE_MODE       0640
+#define CONFIG_DEFAULT_ROTATE_KEEP     10          /* 1..1000 */
+#define CONFIG_ROTATE_KEEP_MAX         1000
+#define CONFIG_ROTATE_SIZE_MIN         4096
+#define CONFIG_ROTATE_INTERVAL_MAX     (366 * 86400)
+#define CONFIG_DEFAULT_FILE_BACKLOG    (UINT64_C(8) << 20)  /* 8 MiB */
+#define CONFIG_FILE_BACKLOG_MAX        (UINT64_C(1) << 30)  /* 1 GiB */
 #define CONFIG_OUTPUT_NAME_MAX         64          /* [A-Za-z0-9_.-] */
 #define CONFIG_DEFAULT_COPY_RANGE      65535
+#define CONFIG_DEFAULT_IDENT           "nflogd"    /* journal and syslog */
+#define CONFIG_DEFAULT_PRIORITY        5           /* notice, as the kernel's LOG */
+#define CONFIG_DEFAULT_FACILITY        3           /* daemon */
+#define CONFIG_DEFAULT_SYSLOG_SOCKET   "/dev/log"
+#define CONFIG_DEFAULT_QUEUE_SIZE      10000       /* records, 1..1000000 */
+#define CONFIG_QUEUE_SIZE_MAX          1000000
 #define CONFIG_DEFAULT_QTHRESH         64          /* 1..65535 */
 #define CONFIG_DEFAULT_TIMEOUT_CS      5           /* 0.05 s */
 #define CONFIG_TIMEOUT_MAX_S           600
@@ -68,6 +95,25 @@ struct output_config {
 	/* type = "file" */
 	char *path;                /* absolute */
 	unsigned mode;             /* file mode, default 0640 */
+	int64_t uid, gid;          /* owner / group of a created file, -1 = unset */
+	uint64_t rotate_size;      /* bytes, 0 = no size rotation */
+	uint32_t rotate_interval;  /* seconds, 0 = no time rotation */
+	uint32_t rotate_keep;      /* old files path.1 .. path.N, default 10 */
+	uint64_t backlog;          /* bytes held while the file cannot be written */
+	/* type = "journal" and "syslog" (fixed arrays: config_free stays simple) */
+	char ident[49];            /* SYSLOG_IDENTIFIER / APP-NAME, default "nflogd" */
+	unsigned priority;         /* severity 0..7, default 5 (notice) */
+	/* type = "journal" */
+	bool payload;              /* add NFLOG_PAYLOAD (hex), default false */
+	/* type = "syslog" */
+	unsigned facility;         /* 0..23, default 3 (daemon) */
+	enum syslog_format syslog_format; /* default auto */
+	enum syslog_transport transport;  /* local unless target is set */
+	char socket_path[108];     /* local: default "/dev/log" */
+	char host[256];            /* udp/tcp: name or address (IPv6 without []) */
+	uint16_t port;
+	bool structured_data;      /* RFC 5424 [nflog@32473 ...], default true */
+	uint32_t queue_size;       /* records waiting for the peer, default 10000 */
 };
 
 struct group_config {

@@ -3,6 +3,8 @@
  * output_type_words, a row to output_types and its key table. */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,8 @@ static bool key_output_name(struct ctx *c, const config_setting_t *s, void *obj)
 
 static const struct word output_type_words[] = {
 	{"file", OUTPUT_FILE},
+	{"journal", OUTPUT_JOURNAL},
+	{"syslog", OUTPUT_SYSLOG},
 	{NULL, 0},
 };
 
@@ -66,12 +70,42 @@ static const struct word log_flag_words[] = {
 	{NULL, 0},
 };
 
+static const struct word syslog_format_words[] = {
+	{"rfc3164", SYSLOG_FORMAT_RFC3164},
+	{"rfc5424", SYSLOG_FORMAT_RFC5424},
+	{NULL, 0},
+};
+
+/* format means the record format of a file (text, json) and the message
+ * format of syslog (rfc3164, rfc5424); the journal has none (MESSAGE is
+ * always the text line). Which one is read from the section's type. */
+static bool key_format(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	struct output_config *o = obj;
+	const char *type = NULL, *str = NULL;
+	config_setting_lookup_string(config_setting_parent(s), "type", &type);
+	bool is_syslog = type && strcmp(type, "syslog") == 0;
+	if (type && strcmp(type, "journal") == 0)
+		return cfg_err(c, s, "a journal output has no format: MESSAGE is the text line, the fields are NFLOG_*");
+	if (!cfg_get_string(c, s, &str))
+		return false;
+	const struct word *words = is_syslog ? syslog_format_words : format_words;
+	const struct word *w = cfg_word_find(words, str);
+	if (!w)
+		return cfg_word_error(c, s, "format", str, words);
+	if (is_syslog)
+		o->syslog_format = (enum syslog_format)w->value;
+	else
+		o->format = (enum record_format)w->value;
+	return true;
+}
+
 /* Keys every output type has. */
 static const struct key output_keys[] = {
 	{"name", KEY_FUNC, .required = true, .fn = key_output_name},
 	{"type", KEY_WORD, .required = true, FIELD(struct output_config, type),
 	 .words = output_type_words},
-	{"format", KEY_WORD, FIELD(struct output_config, format), .words = format_words},
+	{"format", KEY_FUNC, .fn = key_format},
 	{"log_flags", KEY_WORDS, FIELD(struct output_config, log_flags), .words = log_flag_words},
 	{.name = NULL},
 };
@@ -144,16 +178,294 @@ static bool key_mode(struct ctx *c, const config_setting_t *s, void *obj)
 	return true;
 }
 
+/* A user or group: a name (looked up now, so --check-config catches a
+ * typo) or a numeric id, as an integer or a string of digits. */
+static bool get_id(struct ctx *c, const config_setting_t *s, bool user, int64_t *out)
+{
+	const char *what = user ? "user" : "group";
+	char q[96];
+	int t = config_setting_type(s);
+	if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+		long long v = config_setting_get_int64(s);
+		if (v < 0 || v >= UINT32_MAX)
+			return cfg_err(c, s, "%s id must be 0..4294967294, got %lld", what, v);
+		*out = v;
+		return true;
+	}
+	const char *name = NULL;
+	if (t != CONFIG_TYPE_STRING)
+		return cfg_type_error(c, s, "a name or a numeric id");
+	if (!cfg_get_string(c, s, &name))
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(name, &end, 10);
+	if (isdigit((unsigned char)*name) && !*end) {
+		if (errno || v >= UINT32_MAX)
+			return cfg_err(c, s, "%s id must be 0..4294967294, got %s", what, cfg_quote(name, q, sizeof q));
+		*out = (int64_t)v;
+		return true;
+	}
+	struct passwd *pw = user ? getpwnam(name) : NULL;
+	struct group *gr = user ? NULL : getgrnam(name);
+	if (user ? !pw : !gr)
+		return cfg_err(c, s, "unknown %s %s", what, cfg_quote(name, q, sizeof q));
+	*out = user ? (int64_t)pw->pw_uid : (int64_t)gr->gr_gid;
+	return true;
+}
+
+static bool key_owner(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	return get_id(c, s, true, &((struct output_config *)obj)->uid);
+}
+
+static bool key_group(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	return get_id(c, s, false, &((struct output_config *)obj)->gid);
+}
+
+/* "hourly", "daily" or a number of seconds. */
+static bool key_interval(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	static const struct word interval_words[] = {
+		{"hourly", 3600}, {"daily", 86400}, {NULL, 0},
+	};
+	struct output_config *o = obj;
+	int t = config_setting_type(s);
+	if (t == CONFIG_TYPE_STRING) {
+		const char *str = NULL;
+		const struct word *w;
+		if (!cfg_get_string(c, s, &str))
+			return false;
+		if (!(w = cfg_word_find(interval_words, str)))
+			return cfg_word_error(c, s, "interval", str, interval_words);
+		o->rotate_interval = w->value;
+		return true;
+	}
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+		return cfg_type_error(c, s, "\"hourly\", \"daily\" or a number of seconds");
+	long long v = 0;
+	if (!cfg_get_int(c, s, 1, CONFIG_ROTATE_INTERVAL_MAX, &v))
+		return false;
+	o->rotate_interval = (uint32_t)v;
+	return true;
+}
+
+#define O(member) FIELD(struct output_config, member)
+
+static const struct key rotate_keys[] = {
+	{"size", KEY_SIZE, O(rotate_size), .min = CONFIG_ROTATE_SIZE_MIN, .max = INT64_C(1) << 40,
+	 .range = "4096..1024G"},
+	{"interval", KEY_FUNC, .fn = key_interval},
+	{"keep", KEY_INT, O(rotate_keep), .min = 1, .max = CONFIG_ROTATE_KEEP_MAX},
+	{.name = NULL},
+};
+
+/* rotate = { size = "100M"; interval = "daily"; keep = 10; } */
+static bool key_rotate(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	struct output_config *o = obj;
+	if (!config_setting_is_group(s))
+		return cfg_type_error(c, s, "a group { size = ...; interval = ...; keep = ...; }");
+	unsigned before = c->n_errors;
+	const struct key *const tables[] = {rotate_keys, NULL};
+	cfg_walk_section(c, s, "rotate", tables, NULL, o);
+	if (c->n_errors == before && !o->rotate_size && !o->rotate_interval)
+		return cfg_err(c, s, "rotate needs a size or an interval (or both)");
+	return c->n_errors == before;
+}
+
 static const struct key file_keys[] = {
 	{"path", KEY_FUNC, .required = true, .fn = key_file_path},
 	{"mode", KEY_FUNC, .fn = key_mode},
+	{"owner", KEY_FUNC, .fn = key_owner},
+	{"group", KEY_FUNC, .fn = key_group},
+	{"rotate", KEY_FUNC, .fn = key_rotate},
+	{"backlog", KEY_SIZE, O(backlog), .min = 4096, .max = CONFIG_FILE_BACKLOG_MAX,
+	 .range = "4096..1G"},
 	{.name = NULL},
 };
+
+/* ---- journal and syslog ---- */
+
+/* syslog(3) severities, as journalctl -p and logger -p name them. */
+static const struct word priority_words[] = {
+	{"emerg", 0}, {"alert", 1}, {"crit", 2}, {"err", 3},
+	{"warning", 4}, {"notice", 5}, {"info", 6}, {"debug", 7},
+	{NULL, 0},
+};
+
+static const struct word facility_words[] = {
+	{"kern", 0}, {"user", 1}, {"mail", 2}, {"daemon", 3}, {"auth", 4},
+	{"syslog", 5}, {"lpr", 6}, {"news", 7}, {"uucp", 8}, {"cron", 9},
+	{"authpriv", 10}, {"ftp", 11},
+	{"local0", 16}, {"local1", 17}, {"local2", 18}, {"local3", 19},
+	{"local4", 20}, {"local5", 21}, {"local6", 22}, {"local7", 23},
+	{NULL, 0},
+};
+
+/* 1..48 printable ASCII without spaces: an RFC 5424 APP-NAME, which a
+ * journal SYSLOG_IDENTIFIER can always be too. */
+static bool key_ident(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	struct output_config *o = obj;
+	const char *v = NULL;
+	char q[96];
+	if (!cfg_get_string(c, s, &v))
+		return false;
+	size_t n = strlen(v);
+	bool ok = n < sizeof o->ident;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = v[i] > ' ' && v[i] < 0x7f;
+	if (!ok)
+		return cfg_err(c, s, "ident %s must be 1..48 printable ASCII characters without spaces",
+			       cfg_quote(v, q, sizeof q));
+	memcpy(o->ident, v, n + 1);
+	return true;
+}
+
+static bool get_bool(struct ctx *c, const config_setting_t *s, bool *out)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return cfg_type_error(c, s, "true or false");
+	*out = config_setting_get_bool(s) != 0;
+	return true;
+}
+
+static bool key_payload(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	return get_bool(c, s, &((struct output_config *)obj)->payload);
+}
+
+static bool key_structured_data(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	return get_bool(c, s, &((struct output_config *)obj)->structured_data);
+}
+
+static bool key_socket(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	struct output_config *o = obj;
+	const char *v = NULL;
+	char q[300];
+	if (!cfg_get_string(c, s, &v))
+		return false;
+	if (v[0] != '/')
+		return cfg_err(c, s, "socket %s must be an absolute path", cfg_quote(v, q, sizeof q));
+	if (strlen(v) >= sizeof o->socket_path)
+		return cfg_err(c, s, "socket %s is longer than a unix socket path can be (107 bytes)",
+			       cfg_quote(v, q, sizeof q));
+	strcpy(o->socket_path, v);
+	return true;
+}
+
+/* "HOST:PORT" where HOST is a name, an IPv4 address or [IPv6]. */
+static bool parse_host_port(struct output_config *o, const char *hp)
+{
+	const char *colon;
+	size_t hlen;
+	if (hp[0] == '[') {
+		const char *end = strchr(hp, ']');
+		if (!end || end[1] != ':')
+			return false;
+		hlen = (size_t)(end - hp - 1);
+		hp++;
+		colon = end + 1;
+	} else {
+		colon = strrchr(hp, ':');
+		if (!colon || memchr(hp, ':', (size_t)(colon - hp)))
+			return false;   /* IPv6 needs brackets */
+		hlen = (size_t)(colon - hp);
+	}
+	if (hlen == 0 || hlen >= sizeof o->host)
+		return false;
+	for (size_t i = 0; i < hlen; i++)
+		if (!isalnum((unsigned char)hp[i]) && !strchr(".-_:%", hp[i]))
+			return false;
+	char *end;
+	errno = 0;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (!isdigit((unsigned char)colon[1]) || *end || errno || port < 1 || port > 65535)
+		return false;
+	memcpy(o->host, hp, hlen);
+	o->host[hlen] = '\0';
+	o->port = (uint16_t)port;
+	return true;
+}
+
+static bool key_target(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	struct output_config *o = obj;
+	const char *v = NULL;
+	char q[300];
+	if (!cfg_get_string(c, s, &v))
+		return false;
+	if (strncmp(v, "udp://", 6) == 0)
+		o->transport = SYSLOG_UDP;
+	else if (strncmp(v, "tcp://", 6) == 0)
+		o->transport = SYSLOG_TCP;
+	else
+		return cfg_err(c, s, "target %s must start with udp:// or tcp://", cfg_quote(v, q, sizeof q));
+	if (!parse_host_port(o, v + 6))
+		return cfg_err(c, s, "target %s: expected udp://HOST:PORT or tcp://HOST:PORT, with a name, "
+			       "an IPv4 address or an [IPv6] address and a port 1..65535",
+			       cfg_quote(v, q, sizeof q));
+	return true;
+}
+
+static const struct key journal_keys[] = {
+	{"ident", KEY_FUNC, .fn = key_ident},
+	{"priority", KEY_WORD, FIELD(struct output_config, priority), .words = priority_words},
+	{"payload", KEY_FUNC, .fn = key_payload},
+	{.name = NULL},
+};
+
+static const struct key syslog_keys[] = {
+	{"ident", KEY_FUNC, .fn = key_ident},
+	{"priority", KEY_WORD, FIELD(struct output_config, priority), .words = priority_words},
+	{"facility", KEY_WORD, FIELD(struct output_config, facility), .words = facility_words},
+	{"socket", KEY_FUNC, .fn = key_socket},
+	{"target", KEY_FUNC, .fn = key_target},
+	{"structured_data", KEY_FUNC, .fn = key_structured_data},
+	{"queue_size", KEY_INT, FIELD(struct output_config, queue_size), .min = 1,
+	 .max = CONFIG_QUEUE_SIZE_MAX},
+	{.name = NULL},
+};
+
+static void journal_syslog_defaults(struct output_config *o)
+{
+	strcpy(o->ident, CONFIG_DEFAULT_IDENT);
+	o->priority = CONFIG_DEFAULT_PRIORITY;
+	o->facility = CONFIG_DEFAULT_FACILITY;
+	o->syslog_format = SYSLOG_FORMAT_AUTO;
+	o->transport = SYSLOG_LOCAL;
+	strcpy(o->socket_path, CONFIG_DEFAULT_SYSLOG_SOCKET);
+	o->structured_data = true;
+	o->queue_size = CONFIG_DEFAULT_QUEUE_SIZE;
+}
+
+/* What one key cannot see: socket and target exclude each other, and
+ * structured data needs RFC 5424. */
+static void check_syslog(struct ctx *c, const config_setting_t *sec, struct output_config *o)
+{
+	const config_setting_t *sock = config_setting_get_member(sec, "socket");
+	const config_setting_t *target = config_setting_get_member(sec, "target");
+	const config_setting_t *sd = config_setting_get_member(sec, "structured_data");
+	if (sock && target)
+		cfg_err(c, target, "target and socket exclude each other: a syslog output sends "
+			"either to a local socket or to a remote target");
+	if (o->syslog_format == SYSLOG_FORMAT_AUTO)
+		o->syslog_format = o->transport == SYSLOG_LOCAL ? SYSLOG_FORMAT_RFC3164
+								: SYSLOG_FORMAT_RFC5424;
+	if (sd && o->structured_data && o->syslog_format == SYSLOG_FORMAT_RFC3164)
+		cfg_err(c, sd, "structured_data needs format = \"rfc5424\" (RFC 3164 has none)");
+}
 
 /* The output types and their own keys. A new type (journal, syslog) adds
  * a line here, its keys table and its word in output_type_words. */
 static const struct output_type_def output_types[] = {
 	{"file", file_keys},
+	{"journal", journal_keys},
+	{"syslog", syslog_keys},
 };
 
 static const struct output_type_def *output_type_find(const config_setting_t *sec)
@@ -173,12 +485,18 @@ static void parse_output(struct ctx *c, const config_setting_t *sec, struct outp
 	o->format = RECORD_FORMAT_TEXT;
 	o->log_flags = 0;
 	o->mode = CONFIG_DEFAULT_FILE_MODE;
+	o->uid = o->gid = -1;
+	o->rotate_keep = CONFIG_DEFAULT_ROTATE_KEEP;
+	o->backlog = CONFIG_DEFAULT_FILE_BACKLOG;
+	journal_syslog_defaults(o);
 	const struct output_type_def *td = output_type_find(sec);
 	if (td) {
 		char what[64];
 		snprintf(what, sizeof what, "%s output", td->name);
 		const struct key *const tables[] = {output_keys, td->keys, NULL};
 		cfg_walk_section(c, sec, what, tables, NULL, o);
+		if (o->type == OUTPUT_SYSLOG)
+			check_syslog(c, sec, o);
 		return;
 	}
 	/* Type missing or wrong (reported by the walk): check the common keys
@@ -227,5 +545,13 @@ static bool str_equal(const char *a, const char *b)
 bool config_output_equal(const struct output_config *a, const struct output_config *b)
 {
 	return str_equal(a->name, b->name) && a->type == b->type && a->format == b->format &&
-	       a->log_flags == b->log_flags && str_equal(a->path, b->path) && a->mode == b->mode;
+	       a->log_flags == b->log_flags && str_equal(a->path, b->path) && a->mode == b->mode &&
+	       a->uid == b->uid && a->gid == b->gid && a->rotate_size == b->rotate_size &&
+	       a->rotate_interval == b->rotate_interval && a->rotate_keep == b->rotate_keep &&
+	       a->backlog == b->backlog && strcmp(a->ident, b->ident) == 0 &&
+	       a->priority == b->priority && a->payload == b->payload &&
+	       a->facility == b->facility && a->syslog_format == b->syslog_format &&
+	       a->transport == b->transport && strcmp(a->socket_path, b->socket_path) == 0 &&
+	       strcmp(a->host, b->host) == 0 && a->port == b->port &&
+	       a->structured_data == b->structured_data && a->queue_size == b->queue_size;
 }

@@ -11,6 +11,8 @@ static const struct output_ops *ops_for(enum output_type type)
 {
 	switch (type) {
 	case OUTPUT_FILE: return &output_file_ops;
+	case OUTPUT_JOURNAL: return &output_journal_ops;
+	case OUTPUT_SYSLOG: return &output_syslog_ops;
 	}
 	return NULL;
 }

@@ -90,6 +90,8 @@ int output_reopen(struct output *o, char *err, size_t errlen);
 
 /* Sinks */
 extern const struct output_ops output_file_ops;
+extern const struct output_ops output_journal_ops;
+extern const struct output_ops output_syslog_ops;
 
 /* Shared by the sinks: a loss as one line of text or one JSON object. */
 void output_format_loss(struct buf *b, const struct output_loss *loss, enum record_format fmt);
