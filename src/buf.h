@@ -37,7 +37,9 @@ static inline bool buf_reserve(struct buf *b, size_t n)
 
 static inline void buf_put(struct buf *b, const void *p, size_t n)
 {
-	if (!buf_reserve(b, n))
+	/* n == 0 may come with p NULL (an absent field) and b->data NULL (a
+	 * buffer never grown): memcpy and pointer arithmetic on NULL are UB. */
+	if (!n || !buf_reserve(b, n))
 		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;

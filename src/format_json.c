@@ -236,6 +236,9 @@ static void json_put_key(struct buf *b, const struct field *f, bool first)
 	b->len += f->json_key_len - first;
 }
 
+/* Not inlined: json_member (inlined into the loop of json_members) calls
+ * it for the few objects, and the recursion stays out of the hot loop. */
+__attribute__((noinline))
 static size_t json_object(const struct json_ctx *c, size_t i, bool *first)
 {
 	const struct field *f = &fields_table[i];
@@ -251,7 +254,8 @@ static size_t json_object(const struct json_ctx *c, size_t i, bool *first)
 
 /* One "key":value member; an absent optional field leaves no trace.
  * Returns the index of the next entry to look at. */
-static size_t json_member(const struct json_ctx *c, size_t i, bool *first)
+static inline __attribute__((always_inline)) size_t json_member(const struct json_ctx *c,
+								   size_t i, bool *first)
 {
 	const struct field *f = &fields_table[i];
 	if (!(c->layers & f->layer))

@@ -52,6 +52,10 @@ struct nflog_reader {
 
 	bool seq_known;
 	uint32_t seq_next;
+	/* After an overrun the socket first hands out what it queued before
+	 * the drop; only a record that came after the queue ran empty is
+	 * newer than the drop, and its sequence number settles the loss. */
+	enum { LOSS_SETTLED, LOSS_OLD_QUEUE, LOSS_NEXT_SETTLES } loss_stage;
 	struct nflog_counters c;
 };
 
@@ -90,8 +94,18 @@ static void grow_rcvbuf(struct nflog_reader *nl)
 static void note_enobufs(struct nflog_reader *nl)
 {
 	nl->c.drops++;
+	nl->c.loss_pending = 1;
+	nl->loss_stage = LOSS_OLD_QUEUE;
 	grow_rcvbuf(nl);
 	tell_loss(nl, NFLOG_LOSS_ENOBUFS, 0);
+}
+
+/* mnl_nlmsg_ok() casts nlmsg_len to int: a length of 2^31 or more passes
+ * and the walk leaves the buffer. Only the kernel sends to us (checked in
+ * recv_datagram), but a walk over received bytes must not trust that. */
+static bool message_ok(const struct nlmsghdr *nlh, int left)
+{
+	return mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (uint32_t)left;
 }
 
 static bool is_packet_message(const struct nlmsghdr *nlh)
@@ -106,7 +120,7 @@ static size_t count_packets(const char *buf, size_t len)
 	size_t n = 0;
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int left = (int)len;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+	for (; message_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
 		n += is_packet_message(nlh);
 	return n;
 }
@@ -130,6 +144,8 @@ static ssize_t recv_datagram(struct nflog_reader *nl, bool wait)
 		/* what fits is still parsed; the cut message is lost (the
 		 * sequence gap, if seq is on, counts exactly how many) */
 		nl->c.truncated++;
+		nl->c.loss_pending = 1;
+		nl->loss_stage = LOSS_OLD_QUEUE;
 		tell_loss(nl, NFLOG_LOSS_TRUNCATED, 0);
 		if (n > NFLOG_RECV_BUF)
 			n = NFLOG_RECV_BUF;
@@ -175,7 +191,7 @@ static int find_ack(const char *buf, size_t len, uint32_t seq, int *err)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int left = (int)len;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; message_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq != seq)
 			continue;
 		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
@@ -214,8 +230,13 @@ static int send_config(struct nflog_reader *nl, struct nlmsghdr *nlh)
 	}
 }
 
+/* A config message in buf (MNL_SOCKET_BUFFER_SIZE bytes, as every caller
+ * has), zeroed first: libmnl 1.0.4 leaves attribute padding as it finds
+ * it, and sendto() would pass those stack bytes on (valgrind: "points to
+ * uninitialised byte(s)", tests/e2e/valgrind.sh). */
 static struct nlmsghdr *config_header(char *buf, uint16_t group)
 {
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
 	return nflog_nlmsg_put_header(buf, NFULNL_MSG_CONFIG, AF_UNSPEC, group);
 }
 
@@ -271,6 +292,24 @@ static uint32_t group_holder(uint16_t group)
 	return holder;
 }
 
+/* CAP_NET_ADMIN in our effective set (CapEff bit 12, /proc/self/status). */
+static bool have_net_admin(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	if (!f)
+		return false;
+	char line[256];
+	unsigned long long caps = 0;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps & (1ULL << 12);
+}
+
+/* EPERM on bind means another socket holds the group, or we lack
+ * CAP_NET_ADMIN. Who holds it is in a root-only /proc file: when we cannot
+ * read it but do have the capability, it is still the other process. */
 static void explain_bind_error(const struct nflog_reader *nl, int err, char *out, size_t len)
 {
 	uint16_t g = nl->opt.group;
@@ -283,6 +322,10 @@ static void explain_bind_error(const struct nflog_reader *nl, int err, char *out
 		report(out, len, "NFLOG group %u is already bound by another process "
 		       "(netlink port id %u, usually its PID; see /proc/net/netfilter/nfnetlink_log): "
 		       "stop it (ulogd2? another nflogd?) or use another group", g, holder);
+	else if (have_net_admin())
+		report(out, len, "NFLOG group %u is already bound by another process "
+		       "(as root, /proc/net/netfilter/nfnetlink_log shows which): "
+		       "stop it (ulogd2? another nflogd?) or use another group", g);
 	else
 		report(out, len, "NFLOG group %u: bind not permitted: nflogd needs CAP_NET_ADMIN "
 		       "(run as root or grant the capability)", g);
@@ -308,6 +351,13 @@ static int configure_flags(struct nflog_reader *nl, char *warn, size_t warnlen)
 		err = config_flags(nl, flags);
 	}
 	nl->flags_active = err ? 0 : flags;
+	/* The kernel numbers a group's messages from 0, counting only those
+	 * sent while the flag is on: expect 0, so that records lost before
+	 * the first one we read are counted too. */
+	if ((nl->flags_active & NFULNL_CFG_F_SEQ) && !nl->seq_known) {
+		nl->seq_known = true;
+		nl->seq_next = 0;
+	}
 	return err;
 }
 
@@ -501,6 +551,16 @@ uint64_t nflog_reader_rcvbuf(const struct nflog_reader *nl) { return nl->rcvbuf_
 uint16_t nflog_reader_flags(const struct nflog_reader *nl) { return nl->flags_active; }
 size_t nflog_reader_queued(const struct nflog_reader *nl) { return nl->queued; }
 
+uint64_t nflog_reader_lost(const struct nflog_reader *nl, bool *exact)
+{
+	bool seq = nl->flags_active & NFULNL_CFG_F_SEQ;
+	if (exact)
+		*exact = seq;
+	if (seq)
+		return nl->c.lost;
+	return nl->c.drops + nl->c.truncated + nl->c.malformed;
+}
+
 static void start_buffer(struct nflog_reader *nl, size_t len)
 {
 	nl->buf_len = len;
@@ -521,8 +581,11 @@ int nflog_reader_queue(struct nflog_reader *nl, bool wait)
 				note_enobufs(nl);
 				continue;
 			}
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				if (nl->loss_stage == LOSS_OLD_QUEUE)
+					nl->loss_stage = LOSS_NEXT_SETTLES;
 				return 0;
+			}
 			return -1;
 		}
 		start_buffer(nl, (size_t)n);
@@ -536,10 +599,17 @@ static void check_seq(struct nflog_reader *nl, const struct nflogd_record *rec)
 {
 	if (!rec->has_seq)
 		return;
+	if (nl->loss_stage == LOSS_NEXT_SETTLES) {
+		nl->loss_stage = LOSS_SETTLED;
+		nl->c.loss_pending = 0;
+	}
 	if (nl->seq_known && rec->seq != nl->seq_next) {
 		uint32_t gap = rec->seq - nl->seq_next;
 		if (gap < 0x80000000u) {  /* else it went back: instance re-created, resync */
 			nl->c.lost += gap;
+			/* NETLINK_NO_ENOBUFS hides overruns: the gap is the only sign */
+			if (nl->opt.enobufs == NFLOG_ENOBUFS_DISABLE)
+				grow_rcvbuf(nl);
 			tell_loss(nl, NFLOG_LOSS_SEQ_GAP, gap);
 		}
 	}
@@ -563,7 +633,7 @@ static int take_message(struct nflog_reader *nl, struct nflogd_record *rec)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)(nl->buf + nl->off);
 	int left = (int)(nl->buf_len - nl->off);
-	if (!mnl_nlmsg_ok(nlh, left)) {   /* cannot happen while queued > 0 */
+	if (!message_ok(nlh, left)) {   /* cannot happen while queued > 0 */
 		nl->queued = 0;
 		return 0;
 	}

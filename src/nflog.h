@@ -39,7 +39,8 @@ struct nflog_options {
 	bool set_timeout;          /* send timeout_cs (false = kernel default) */
 	uint32_t nlbuf;            /* 0 = kernel default (not sent) */
 	uint64_t rcvbuf;           /* 0 = system default */
-	uint64_t rcvbuf_max;       /* on ENOBUFS double rcvbuf up to this; 0 = never grow */
+	uint64_t rcvbuf_max;       /* on ENOBUFS (with enobufs disable: on a sequence
+	                              gap) double rcvbuf up to this; 0 = never grow */
 	enum nflog_enobufs enobufs;
 	uint16_t flags;            /* NFULNL_CFG_F_* */
 	struct ifcache *ifcache;   /* fills interface names; may be NULL */
@@ -51,10 +52,14 @@ struct nflog_options {
 struct nflog_counters {
 	uint64_t received;   /* records parsed and handed out */
 	uint64_t drops;      /* ENOBUFS overruns (events, not messages) */
-	uint64_t lost;       /* messages lost, from sequence gaps (seq flag) */
+	uint64_t lost;       /* messages lost, from sequence gaps (seq flag); a gap
+	                        at the end of a burst counts once the next record comes */
 	uint64_t truncated;  /* datagrams cut short (MSG_TRUNC) */
 	uint64_t malformed;  /* messages that could not be parsed */
 	uint64_t rcvbuf_grows; /* times the socket buffer was doubled after ENOBUFS */
+	/* 1 from an overrun (or truncation) until a record newer than the
+	 * drop arrives: with seq, its number counts the loss. */
+	uint64_t loss_pending;
 };
 
 struct nflog_reader;
@@ -89,6 +94,12 @@ const struct nflog_counters *nflog_reader_counters(const struct nflog_reader *nl
 uint64_t nflog_reader_rcvbuf(const struct nflog_reader *nl);
 /* Flags the kernel accepted (opt->flags minus any it refused). */
 uint16_t nflog_reader_flags(const struct nflog_reader *nl);
+/* Messages lost so far. With the seq flag accepted by the kernel the
+ * count is exact (sequence gaps) and *exact is set true; without it only
+ * events are seen (overruns, truncated datagrams, malformed messages),
+ * each losing at least one message: the count is a lower bound and
+ * *exact is set false. exact may be NULL. */
+uint64_t nflog_reader_lost(const struct nflog_reader *nl, bool *exact);
 /* Messages received but not yet handed out (nflogr's "queued"). */
 size_t nflog_reader_queued(const struct nflog_reader *nl);
 
