@@ -1,6 +1,8 @@
 /* notify.h - talking to systemd (sd_notify), and only that.
  *
- * Without NOTIFY_SOCKET (not under systemd) every call is a no-op.
+ * Without NOTIFY_SOCKET (not under systemd) every call is a no-op. A
+ * status is sent as one line (control characters become spaces), cut at
+ * 2048 bytes. A message that cannot be sent to systemd is reported once.
  */
 #ifndef NFLOGD_NOTIFY_H
 #define NFLOGD_NOTIFY_H
@@ -13,9 +15,9 @@ struct loop;
 int notify_init(struct loop *l);
 void notify_fini(void);
 
-void notify_ready(const char *status);      /* READY=1 + STATUS= */
-void notify_status(const char *status);     /* STATUS= */
-void notify_reloading(const char *status);  /* RELOADING=1 + MONOTONIC_USEC= + STATUS= */
-void notify_stopping(const char *status);   /* STOPPING=1 + STATUS= */
+void notify_ready(const char *status);	   /* READY=1 + STATUS= */
+void notify_status(const char *status);	   /* STATUS= */
+void notify_reloading(const char *status); /* RELOADING=1 + MONOTONIC_USEC= + STATUS= */
+void notify_stopping(const char *status);  /* STOPPING=1 + STATUS= */
 
 #endif
