@@ -740,10 +740,62 @@ static void unknown_sections(struct ctx *c, const config_setting_t *root)
 	}
 }
 
+static bool read_line(const char *file, int n, char *out, size_t size);
+
+/* libconfig 1.5 reads an integer without the L suffix with atoi(): past
+ * 32 bits it wraps silently, so `group = 4294967297` would be group 1.
+ * Read the literal back from s's line (`name = 123`, `name: 0x7b`) and
+ * report it when it does not fit in 32 bits and wrapped to s's value. */
+static void check_wrapped_int(struct ctx *c, const config_setting_t *s)
+{
+	char path[PATH_MAX], line[1024], lit[32];
+	const char *name = config_setting_name(s);
+	if (!name || config_setting_type(s) != CONFIG_TYPE_INT ||
+	    !read_line(file_name(c, config_setting_source_file(s), path, sizeof path),
+		       config_setting_source_line(s), line, sizeof line))
+		return;
+	size_t n = strlen(name);
+	for (const char *p = line; (p = strstr(p, name)); p += n) {
+		if (p > line && (isalnum((unsigned char)p[-1]) || strchr("_-*", p[-1])))
+			continue;
+		const char *q = p + n + strspn(p + n, " \t");
+		if (*q != '=' && *q != ':')
+			continue;
+		q += 1 + strspn(q + 1, " \t");
+		size_t len = strspn(q, "+-0123456789abcdefABCDEFxX");
+		if (len == 0 || len >= sizeof lit)
+			continue;
+		memcpy(lit, q, len);
+		lit[len] = '\0';
+		const char *digits = lit + (lit[0] == '-' || lit[0] == '+');
+		bool hex = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
+		errno = 0;
+		char *end;
+		long long v = hex ? (long long)strtoull(lit, &end, 16) : strtoll(lit, &end, 10);
+		if (*end || (errno != ERANGE && v >= INT32_MIN && v <= (hex ? UINT32_MAX : INT32_MAX)))
+			continue;
+		cfg_err(c, s, "%s: %s does not fit in a 32-bit integer (libconfig would read %d)",
+			name, lit, config_setting_get_int(s));
+		return;
+	}
+}
+
+/* check_wrapped_int() on every setting of the tree. */
+static void check_wrapped_ints(struct ctx *c, const config_setting_t *s)
+{
+	if (config_setting_is_aggregate(s)) {
+		for (int i = 0; i < config_setting_length(s); i++)
+			check_wrapped_ints(c, config_setting_get_elem(s, (unsigned)i));
+		return;
+	}
+	check_wrapped_int(c, s);
+}
+
 /* Outputs before groups whatever the file's order: groups refer to them. */
 static void check_root(struct ctx *c, const config_setting_t *root)
 {
 	const config_setting_t *s;
+	check_wrapped_ints(c, root);
 	c->cfg->daemon.log_level = LOG_LEVEL_INFO;
 	c->cfg->daemon.status_interval = CONFIG_DEFAULT_STATUS_INTERVAL;
 	unknown_sections(c, root);
@@ -812,6 +864,92 @@ static void syntax_error(struct ctx *c, const config_t *lc)
 	err_file(c, file, line > 0 ? (unsigned)line : 0, "%s", text);
 }
 
+/* Bytes of a regular file (NUL-terminated; *len without it), or NULL. */
+static char *read_regular(const char *path, size_t *len)
+{
+	struct stat st;
+	FILE *f;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || !(f = fopen(path, "r")))
+		return NULL;    /* stat first: opening a FIFO would block */
+	char *data = NULL;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (16 << 20) &&
+	    (data = malloc((size_t)st.st_size + 1))) {
+		*len = fread(data, 1, (size_t)st.st_size, f);
+		data[*len] = '\0';
+	}
+	fclose(f);
+	return data;
+}
+
+/* libconfig's scanner exit()s the whole process ("input in flex scanner
+ * failed": the daemon would die on a reload) when an @include names
+ * something it can open but not read, such as a directory: `@include ""`
+ * is the include dir itself. A FIFO or a device would block or never end.
+ * So find the @include lines first, as libconfig's scanner does (a line
+ * that starts with blanks, "@include", blanks and a double-quoted name
+ * with \\ and \" escapes, which may span lines and ends at a NUL for
+ * libconfig), and let only regular files through. Missing files and
+ * loops are left to libconfig's own messages. *budget bounds the files
+ * looked at. Returns false after reporting an error. */
+static bool check_includes(struct ctx *c, const char *file, const char *shown, int depth,
+			   int *budget)
+{
+	size_t len;
+	char *data;
+	if (depth >= 10 || --*budget < 0 || !(data = read_regular(file, &len)))
+		return true;
+	bool ok = true;
+	unsigned line = 1;     /* the line data[pos] is on */
+	for (size_t pos = 0; ok && pos < len;) {
+		size_t k = pos, stop = pos;
+		while (k < len && (data[k] == ' ' || data[k] == '\t'))
+			k++;
+		if (len - k > 9 && memcmp(data + k, "@include", 8) == 0 &&
+		    (data[k + 8] == ' ' || data[k + 8] == '\t')) {
+			for (k += 8; k < len && (data[k] == ' ' || data[k] == '\t'); k++)
+				;
+			char name[PATH_MAX], full[2 * PATH_MAX + 2], q[300];
+			size_t n = 0;
+			bool cut = false;
+			if (k < len && data[k] == '"')
+				for (k++; k < len && data[k] != '"'; k++) {
+					char ch = data[k];
+					if (ch == '\\' && k + 1 < len &&
+					    (data[k + 1] == '\\' || data[k + 1] == '"'))
+						ch = data[++k];
+					cut |= ch == '\0';
+					if (!cut && n + 1 < sizeof name)
+						name[n++] = ch;
+				}
+			name[n] = '\0';
+			struct stat st;
+			if (k < len && data[k] == '"') {
+				stop = k;
+				if (c->dir)
+					snprintf(full, sizeof full, "%s/%s", c->dir, name);
+				else
+					snprintf(full, sizeof full, "%s", name);
+				if (stat(full, &st) == 0 && !S_ISREG(st.st_mode)) {
+					err_file(c, shown, line, "cannot open include file %s: not a regular file",
+						 cfg_quote(name, q, sizeof q));
+					ok = false;
+				} else if (stat(full, &st) == 0) {
+					ok = check_includes(c, full, name, depth + 1, budget);
+				}
+			}
+		}
+		/* on to the start of the next line, after the name if any */
+		while (pos < len && (pos < stop || data[pos] != '\n'))
+			line += data[pos++] == '\n';
+		if (pos < len) {
+			pos++;
+			line++;
+		}
+	}
+	free(data);
+	return ok;
+}
+
 /* The main file must be a readable regular file: say why not with errno,
  * which libconfig does not ("file I/O error"). */
 static bool check_readable(struct ctx *c, const char *path)
@@ -859,7 +997,10 @@ int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors)
 	c.dir = dir;
 	if (dir)
 		config_set_include_dir(&lc, dir);
-	if (config_read_file(&lc, path))
+	int budget = 64;
+	if (!check_includes(&c, path, path, 0, &budget))
+		;  /* reported: libconfig would exit() on it */
+	else if (config_read_file(&lc, path))
 		check_root(&c, config_root_setting(&lc));
 	else
 		syntax_error(&c, &lc);

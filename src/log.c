@@ -69,6 +69,7 @@ static const char *level_word(int level)
 	}
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_vwrite(int level, const char *fmt, va_list ap)
 {
 	if (level > current_level)

@@ -74,8 +74,22 @@ static void test_growth(void)
 	buf_free(&b);
 }
 
+/* Regression (fuzz_record): appending nothing to a buffer that never grew
+ * did pointer arithmetic on NULL (UBSan: "applying zero offset to null
+ * pointer"), e.g. an empty prefix as the first thing formatted. */
+static void test_empty_put(void)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_put(&b, NULL, 0);
+	buf_put(&b, "", 0);
+	CHECK(b.len == 0 && buf_ok(&b), "empty appends to an empty buffer");
+	buf_free(&b);
+}
+
 int main(void)
 {
+	test_empty_put();
 	test_numbers();
 	test_addresses();
 	test_growth();
