@@ -53,6 +53,8 @@ struct daemon {
 	struct loop_event *ev_signals[6];
 	struct loop_event *status_timer;
 	struct nflogd_decoded dec;       /* scratch, reused record after record */
+	char reload_error[512];          /* why the last reload was rejected; kept
+					    in STATUS= until a reload succeeds */
 };
 
 /* ---- records and losses ---- */
@@ -75,11 +77,18 @@ static void warn_loss(struct group_rt *g, enum nflog_loss_kind kind, uint64_t co
 	if (now - g->last_loss_warning < LOSS_WARN_INTERVAL_S)
 		return;
 	const struct nflog_counters *c = nflog_reader_counters(g->reader);
-	log_warn("group %u: %s%s%llu; totals: %llu lost by sequence, %llu overruns, "
-		 "%llu truncated; rcvbuf now %llu", g->cfg->group, loss_word(kind),
-		 count ? ", messages lost: " : "", (unsigned long long)count,
-		 (unsigned long long)c->lost, (unsigned long long)c->drops,
-		 (unsigned long long)c->truncated, (unsigned long long)nflog_reader_rcvbuf(g->reader));
+	bool exact;
+	uint64_t lost = nflog_reader_lost(g->reader, &exact);
+	char now_lost[64] = "";
+	if (count)
+		snprintf(now_lost, sizeof now_lost, ", messages lost: %llu", (unsigned long long)count);
+	log_warn("group %u: %s%s; totals so far: %s%llu messages lost%s, %llu overruns, "
+		 "%llu truncated; rcvbuf now %llu", g->cfg->group, loss_word(kind), now_lost,
+		 exact ? "" : "at least ", (unsigned long long)lost,
+		 exact ? " (exact, by sequence numbers, as later records arrive)"
+		       : " (a lower bound: without flags = (\"seq\") the exact number is unknown)",
+		 (unsigned long long)c->drops, (unsigned long long)c->truncated,
+		 (unsigned long long)nflog_reader_rcvbuf(g->reader));
 	g->last_loss_warning = now;
 }
 
@@ -261,6 +270,7 @@ static void group_finish(struct group_rt *g)
 
 struct totals {
 	uint64_t received, lost, drops, written, dropped, errors, queued;
+	bool lost_inexact;   /* some group has no seq flag: lost is a lower bound */
 };
 
 static struct totals sum_counters(const struct daemon *d)
@@ -270,8 +280,10 @@ static struct totals sum_counters(const struct daemon *d)
 		if (!d->groups[i])
 			continue;
 		const struct nflog_counters *c = nflog_reader_counters(d->groups[i]->reader);
+		bool exact;
 		t.received += c->received;
-		t.lost += c->lost;
+		t.lost += nflog_reader_lost(d->groups[i]->reader, &exact);
+		t.lost_inexact |= !exact;
 		t.drops += c->drops;
 	}
 	for (size_t i = 0; d->outputs && i < d->cfg.n_outputs; i++) {
@@ -290,18 +302,23 @@ static struct totals sum_counters(const struct daemon *d)
 static void status_text(const struct daemon *d, char *out, size_t len)
 {
 	struct totals t = sum_counters(d);
-	size_t n = (size_t)snprintf(out, len,
-		"%zu groups: %llu received, %llu lost, %llu overruns; %zu outputs: %llu written, "
+	size_t n = 0;
+	if (d->reload_error[0])
+		n = (size_t)snprintf(out, len, "%s | ", d->reload_error);
+	n += (size_t)snprintf(out + n, len - n,
+		"%zu groups: %llu received, %s%llu lost, %llu overruns; %zu outputs: %llu written, "
 		"%llu queued, %llu dropped, %llu errors |", d->cfg.n_groups,
-		(unsigned long long)t.received, (unsigned long long)t.lost,
+		(unsigned long long)t.received, t.lost_inexact ? ">=" : "", (unsigned long long)t.lost,
 		(unsigned long long)t.drops, d->cfg.n_outputs, (unsigned long long)t.written,
 		(unsigned long long)t.queued, (unsigned long long)t.dropped,
 		(unsigned long long)t.errors);
 	for (size_t i = 0; d->groups && i < d->cfg.n_groups && n < len; i++) {
 		const struct nflog_counters *c = nflog_reader_counters(d->groups[i]->reader);
-		n += (size_t)snprintf(out + n, len - n, " g%u %llu/%llu/%llu", d->cfg.groups[i].group,
-				      (unsigned long long)c->received, (unsigned long long)c->lost,
-				      (unsigned long long)c->drops);
+		bool exact;
+		uint64_t lost = nflog_reader_lost(d->groups[i]->reader, &exact);
+		n += (size_t)snprintf(out + n, len - n, " g%u %llu/%s%llu/%llu", d->cfg.groups[i].group,
+				      (unsigned long long)c->received, exact ? "" : ">=",
+				      (unsigned long long)lost, (unsigned long long)c->drops);
 	}
 	for (size_t i = 0; d->outputs && i < d->cfg.n_outputs && n < len; i++) {
 		const struct output_stats *s = &d->outputs[i]->stats;
@@ -318,9 +335,15 @@ static void log_counters(const struct daemon *d)
 		if (!g)
 			continue;
 		const struct nflog_counters *c = nflog_reader_counters(g->reader);
-		log_info("group %u: received %llu, lost %llu, overruns %llu, truncated %llu, "
+		bool exact;
+		uint64_t lost = nflog_reader_lost(g->reader, &exact);
+		log_info("group %u: received %llu, lost %s%llu%s, overruns %llu, truncated %llu, "
 			 "malformed %llu, rcvbuf %llu (grown %llu times)", g->cfg->group,
-			 (unsigned long long)c->received, (unsigned long long)c->lost,
+			 (unsigned long long)c->received, exact ? "" : "at least ",
+			 (unsigned long long)lost,
+			 !exact ? " (lower bound: no seq flag)"
+			 : c->loss_pending ? " (plus the loss of a last overrun: counted when the next "
+					     "record arrives)" : "",
 			 (unsigned long long)c->drops, (unsigned long long)c->truncated,
 			 (unsigned long long)c->malformed,
 			 (unsigned long long)nflog_reader_rcvbuf(g->reader),
@@ -361,13 +384,16 @@ static void close_outputs(struct output **outs, size_t n)
 
 static void reopen_outputs(struct daemon *d)
 {
+	size_t failed = 0;
 	for (size_t i = 0; i < d->cfg.n_outputs; i++) {
 		char err[512];
-		if (output_reopen(d->outputs[i], err, sizeof err) < 0)
+		if (output_reopen(d->outputs[i], err, sizeof err) < 0) {
 			log_error("output %s: reopen failed, still writing where it was: %s",
 				  d->outputs[i]->name, err);
+			failed++;
+		}
 	}
-	log_info("outputs reopened");
+	log_info("outputs reopened (%zu of %zu failed; those are retried)", failed, d->cfg.n_outputs);
 }
 
 static void write_event(struct daemon *d, enum output_event ev, const char *text)
@@ -413,6 +439,8 @@ static int next_outputs(struct daemon *d, struct next *n)
 		n->outputs[i] = output_open(oc, d->loop, err, sizeof err);
 		if (!n->outputs[i]) {
 			log_error("reload: %s", err);
+			snprintf(d->reload_error, sizeof d->reload_error,
+				 "last reload rejected, running the previous configuration: %.400s", err);
 			return -1;
 		}
 		n->outputs_opened++;
@@ -432,8 +460,12 @@ static int next_groups(struct daemon *d, struct next *n)
 			continue;
 		}
 		n->groups[i] = group_open(d, gc, n->outputs);
-		if (!n->groups[i])
+		if (!n->groups[i]) {
+			snprintf(d->reload_error, sizeof d->reload_error,
+				 "last reload rejected, running the previous configuration: "
+				 "group %u cannot be bound (the reason is in the log)", gc->group);
 			return -1;
+		}
 		n->groups_bound++;
 	}
 	return 0;
@@ -466,7 +498,12 @@ static void next_commit(struct daemon *d, struct next *n)
 		if (n->group_kept[j])
 			continue;
 		group_finish(d->groups[j]);   /* into its old outputs, still open */
-		log_info("group %u unbound", d->cfg.groups[j].group);
+		const struct nflog_counters *c = nflog_reader_counters(d->groups[j]->reader);
+		bool exact;
+		uint64_t lost = nflog_reader_lost(d->groups[j]->reader, &exact);
+		log_info("group %u unbound: received %llu, lost %s%llu, overruns %llu",
+			 d->cfg.groups[j].group, (unsigned long long)c->received,
+			 exact ? "" : "at least ", (unsigned long long)lost, (unsigned long long)c->drops);
 		group_close(d->groups[j]);
 		removed++;
 	}
@@ -505,9 +542,9 @@ static void next_commit(struct daemon *d, struct next *n)
 	free(n->group_kept);
 }
 
-static void report_rejected(const struct daemon *d, const struct buf *errors)
+static void report_rejected(struct daemon *d, const struct buf *errors)
 {
-	char status[600];
+	char status[1024];
 	const char *text = errors->data ? errors->data : "";
 	const char *end = memchr(text, '\n', errors->len);
 	int first = end ? (int)(end - text) : (int)errors->len;
@@ -519,8 +556,9 @@ static void report_rejected(const struct daemon *d, const struct buf *errors)
 		log_error("%.*s", l, p);
 		p += l + 1;
 	}
-	snprintf(status, sizeof status, "reload rejected, running the previous configuration: %.*s",
-		 first, text);
+	snprintf(d->reload_error, sizeof d->reload_error,
+		 "last reload rejected, running the previous configuration: %.*s", first, text);
+	status_text(d, status, sizeof status);
 	notify_ready(status);
 }
 
@@ -529,6 +567,7 @@ static void report_rejected(const struct daemon *d, const struct buf *errors)
 static void reload(struct daemon *d)
 {
 	notify_reloading("reloading configuration");
+	d->reload_error[0] = '\0';
 	struct next n = { 0 };
 	struct buf errors;
 	buf_init(&errors);
@@ -546,7 +585,12 @@ static void reload(struct daemon *d)
 	    next_outputs(d, &n) < 0 || next_groups(d, &n) < 0) {
 		next_discard(d, &n);
 		log_error("reload rejected, still running the previous configuration");
-		notify_ready("reload failed (see the log), running the previous configuration");
+		if (!d->reload_error[0])
+			snprintf(d->reload_error, sizeof d->reload_error, "last reload rejected, "
+				 "running the previous configuration (the reason is in the log)");
+		char status[1024];
+		status_text(d, status, sizeof status);
+		notify_ready(status);
 		return;
 	}
 	next_commit(d, &n);
@@ -669,8 +713,11 @@ int daemon_run(const struct daemon_options *opts, struct nflogd_config *cfg)
 		log_error("startup failed: %s", strerror(errno));
 		goto out;
 	}
-	if (open_all(&d) < 0)
+	if (open_all(&d) < 0) {
+		notify_status("startup failed: a group could not be bound or an output opened "
+			      "(the reason is in the log: journalctl -u nflogd)");
 		goto out;
+	}
 	char status[1024];
 	status_text(&d, status, sizeof status);
 	write_event(&d, OUTPUT_EVENT_START, "nflogd started");

@@ -6,6 +6,9 @@ packages=(
 	gcc libc6-dev pkg-config meson ninja-build
 	libnetfilter-log-dev libmnl-dev libsystemd-dev libconfig-dev libevent-dev
 	iproute2 nftables iputils-ping util-linux procps python3-minimal
+	rsyslog   # tests/e2e/syslog.sh (journal.sh uses systemd's journald, below)
+	clang libclang-rt-14-dev valgrind iptables   # tests/fuzz, e2e valgrind.sh, injection.sh
+	systemd systemd-container man-db groff-base
 )
 missing=()
 for p in "${packages[@]}"; do
