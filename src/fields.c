@@ -18,7 +18,7 @@
 	{                                                               \
 		if (!(cond))                                            \
 			return false;                                   \
-		put_u32(b, (uint32_t)(expr));                       \
+		buf_put_u32(b, (uint32_t)(expr));                       \
 		return true;                                            \
 	}
 
@@ -41,23 +41,6 @@
 		buf_put_hex(b, (ptr), (len), false, 0);                 \
 		return true;                                            \
 	}
-
-/* Decimal straight into the buffer: some forty numbers per record make
- * buf_put_u32's temporary and memcpy show in profiles. */
-static void put_u32(struct buf *b, uint32_t v)
-{
-	if (!buf_reserve(b, 10))
-		return;
-	size_t n = 1;
-	for (uint32_t t = v; t >= 10; t /= 10)
-		n++;
-	char *o = b->data + b->len + n;
-	do {
-		*--o = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	b->len += n;
-}
 
 static void put_bool(struct buf *b, bool v)
 {

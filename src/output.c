@@ -59,7 +59,7 @@ int output_reopen(struct output *o, char *err, size_t errlen)
 	return o->ops->reopen(o, err, errlen);
 }
 
-static const char *loss_reason(enum nflog_loss_kind kind)
+const char *output_loss_reason(enum nflog_loss_kind kind)
 {
 	switch (kind) {
 	case NFLOG_LOSS_ENOBUFS: return "enobufs";
@@ -86,7 +86,7 @@ void output_format_loss(struct buf *b, const struct output_loss *loss, enum reco
 		else
 			buf_putlit(b, "null");
 		buf_putlit(b, ",\"reason\":\"");
-		buf_puts(b, loss_reason(loss->kind));
+		buf_puts(b, output_loss_reason(loss->kind));
 		buf_putlit(b, "\"}");
 		return;
 	}
@@ -99,6 +99,6 @@ void output_format_loss(struct buf *b, const struct output_loss *loss, enum reco
 	else
 		buf_putlit(b, "an unknown number of");
 	buf_putlit(b, " messages (");
-	buf_puts(b, loss_reason(loss->kind));
+	buf_puts(b, output_loss_reason(loss->kind));
 	buf_putc(b, ')');
 }

@@ -93,6 +93,9 @@ extern const struct output_ops output_file_ops;
 extern const struct output_ops output_journal_ops;
 extern const struct output_ops output_syslog_ops;
 
+/* The word for a loss kind in records and fields ("seq_gap", "enobufs", ...). */
+const char *output_loss_reason(enum nflog_loss_kind kind);
+
 /* Shared by the sinks: a loss as one line of text or one JSON object. */
 void output_format_loss(struct buf *b, const struct output_loss *loss, enum record_format fmt);
 

@@ -260,17 +260,6 @@ static void journal_write(struct output *o, const struct nflogd_record *rec,
 	entry_finish(o, j);
 }
 
-static const char *loss_reason(enum nflog_loss_kind kind)
-{
-	switch (kind) {
-	case NFLOG_LOSS_ENOBUFS: return "enobufs";
-	case NFLOG_LOSS_SEQ_GAP: return "seq_gap";
-	case NFLOG_LOSS_TRUNCATED: return "truncated";
-	case NFLOG_LOSS_MALFORMED: return "malformed";
-	}
-	return "unknown";
-}
-
 static void journal_write_loss(struct output *o, const struct output_loss *loss)
 {
 	struct journal_sink *j = o->priv;
@@ -284,13 +273,13 @@ static void journal_write_loss(struct output *o, const struct output_loss *loss)
 		buf_put_u64(&j->text, loss->count);
 	else
 		buf_putlit(&j->text, "an unknown number of");
-	buf_printf(&j->text, " messages (%s)", loss_reason(loss->kind));
+	buf_printf(&j->text, " messages (%s)", output_loss_reason(loss->kind));
 	span_end(j, start);
 	put_u64_field(j, "NFLOG_GROUP=", loss->group);
 	if (loss->count)
 		put_u64_field(j, "NFLOG_LOST=", loss->count);
 	start = j->text.len;
-	buf_printf(&j->text, "NFLOG_LOSS_REASON=%s", loss_reason(loss->kind));
+	buf_printf(&j->text, "NFLOG_LOSS_REASON=%s", output_loss_reason(loss->kind));
 	span_end(j, start);
 	entry_finish(o, j);
 }

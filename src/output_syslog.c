@@ -626,17 +626,6 @@ static void syslog_write(struct output *o, const struct nflogd_record *rec,
 	submit(s);
 }
 
-static const char *loss_reason(enum nflog_loss_kind kind)
-{
-	switch (kind) {
-	case NFLOG_LOSS_ENOBUFS: return "enobufs";
-	case NFLOG_LOSS_SEQ_GAP: return "seq_gap";
-	case NFLOG_LOSS_TRUNCATED: return "truncated";
-	case NFLOG_LOSS_MALFORMED: return "malformed";
-	}
-	return "unknown";
-}
-
 static void sd_param_u64(struct buf *b, const char *name, uint64_t v)
 {
 	char t[24];
@@ -648,7 +637,7 @@ static void syslog_write_loss(struct output *o, const struct output_loss *loss)
 {
 	struct syslog_sink *s = o->priv;
 	frame_begin(s, SEV_WARNING, "LOSS", &loss->when);
-	const char *reason = loss_reason(loss->kind);
+	const char *reason = output_loss_reason(loss->kind);
 	if (is_5424(s) && s->sd) {
 		syslog_sd_open(&s->frame, SYSLOG_SD_ID);
 		sd_param_u64(&s->frame, "group", loss->group);

@@ -6,17 +6,7 @@
 # kernel's line, byte for byte, for each case and both flag sets.
 . "$(dirname "$0")/lib.sh"
 e2e_init kline
-command -v dmesg >/dev/null || e2e_skip "needs dmesg"
-
-# Kernel LOG lines from a network namespace appear only with this switch.
-# It is global: turn it on if needed and put it back as it was.
-OLD_ALL_NETNS=$(sysctl -n net.netfilter.nf_log_all_netns 2>/dev/null) ||
-	e2e_skip "no net.netfilter.nf_log_all_netns"
-if [ "$OLD_ALL_NETNS" != 1 ]; then
-	sysctl -qw net.netfilter.nf_log_all_netns=1 || e2e_skip "cannot set nf_log_all_netns"
-	trap 'sysctl -qw net.netfilter.nf_log_all_netns='"$OLD_ALL_NETNS"'; e2e_cleanup' EXIT
-fi
-dmesg >/dev/null 2>&1 || e2e_skip "cannot read the kernel log"
+kernel_log_on   # global switch, restored on exit
 
 GA=21  # group whose rules use `log flags all`, daemon log_flags ("all")
 GB=22  # group with no flags, daemon log_flags ()

@@ -155,3 +155,17 @@ PY
 json_count() {
 	python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l).get("prefix")==sys.argv[2]))' "$1" "$2"
 }
+
+# kernel_log_on: make the kernel's own LOG target print lines from network
+# namespaces (to compare with dmesg). The switch is global: turn it on if
+# needed and put it back as it was when the test exits. Skips without it.
+kernel_log_on() {
+	command -v dmesg >/dev/null || e2e_skip "needs dmesg"
+	OLD_ALL_NETNS=$(sysctl -n net.netfilter.nf_log_all_netns 2>/dev/null) ||
+		e2e_skip "no net.netfilter.nf_log_all_netns"
+	if [ "$OLD_ALL_NETNS" != 1 ]; then
+		sysctl -qw net.netfilter.nf_log_all_netns=1 || e2e_skip "cannot set nf_log_all_netns"
+		trap 'sysctl -qw net.netfilter.nf_log_all_netns='"$OLD_ALL_NETNS"'; e2e_cleanup' EXIT
+	fi
+	dmesg >/dev/null 2>&1 || e2e_skip "cannot read the kernel log"
+}

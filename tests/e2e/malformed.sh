@@ -14,18 +14,8 @@
 # the cut falls, the JSON says what was truncated.
 . "$(dirname "$0")/lib.sh"
 e2e_init malformed
-command -v dmesg >/dev/null || e2e_skip "needs dmesg"
 command -v python3 >/dev/null || e2e_skip "needs python3"
-
-# Kernel LOG lines from a network namespace appear only with this global
-# switch: on if needed, and back as it was (meson runs this test alone).
-OLD_ALL_NETNS=$(sysctl -n net.netfilter.nf_log_all_netns 2>/dev/null) ||
-	e2e_skip "no net.netfilter.nf_log_all_netns"
-if [ "$OLD_ALL_NETNS" != 1 ]; then
-	sysctl -qw net.netfilter.nf_log_all_netns=1 || e2e_skip "cannot set nf_log_all_netns"
-	trap 'sysctl -qw net.netfilter.nf_log_all_netns='"$OLD_ALL_NETNS"'; e2e_cleanup' EXIT
-fi
-dmesg >/dev/null 2>&1 || e2e_skip "cannot read the kernel log"
+kernel_log_on   # global switch, restored on exit (meson runs this test alone)
 
 RAWSEND="$NFLOGD_SRC/tests/e2e/rawsend.py"
 ID="mf$$r$RANDOM"   # unique in dmesg, even if a pid comes back
