@@ -891,6 +891,64 @@ static char *read_regular(const char *path, size_t *len)
  * libconfig), and let only regular files through. Missing files and
  * loops are left to libconfig's own messages. *budget bounds the files
  * looked at. Returns false after reporting an error. */
+/* If data[k..] is `@include "name"` (after blanks), copy the unescaped
+ * name (up to a NUL, as libconfig reads it) and return the index of the
+ * closing quote; otherwise return 0. */
+static size_t include_at(const char *data, size_t len, size_t k, char *name, size_t size)
+{
+	while (k < len && (data[k] == ' ' || data[k] == '\t'))
+		k++;
+	if (len - k <= 9 || memcmp(data + k, "@include", 8) != 0 ||
+	    (data[k + 8] != ' ' && data[k + 8] != '\t'))
+		return 0;
+	for (k += 8; k < len && (data[k] == ' ' || data[k] == '\t'); k++)
+		;
+	if (k >= len || data[k] != '"')
+		return 0;
+	size_t n = 0;
+	bool cut = false;
+	for (k++; k < len && data[k] != '"'; k++) {
+		char ch = data[k];
+		if (ch == '\\' && k + 1 < len && (data[k + 1] == '\\' || data[k + 1] == '"'))
+			ch = data[++k];
+		cut |= ch == '\0';
+		if (!cut && n + 1 < size)
+			name[n++] = ch;
+	}
+	name[n] = '\0';
+	return k < len ? k : 0;
+}
+
+static bool check_includes(struct ctx *c, const char *file, const char *shown, int depth,
+			   int *budget);
+
+/* One @include target: a regular file is checked in turn, anything else
+ * that exists is refused; a missing one is left to libconfig. */
+static bool check_include_target(struct ctx *c, const char *shown, unsigned line,
+				 const char *name, int depth, int *budget)
+{
+	char full[2 * PATH_MAX + 2], q[300];
+	struct stat st;
+	snprintf(full, sizeof full, "%s%s%s", c->dir ? c->dir : "", c->dir ? "/" : "", name);
+	if (stat(full, &st) != 0)
+		return true;
+	if (S_ISREG(st.st_mode))
+		return check_includes(c, full, name, depth + 1, budget);
+	err_file(c, shown, line, "cannot open include file %s: not a regular file",
+		 cfg_quote(name, q, sizeof q));
+	return false;
+}
+
+/* libconfig's scanner exit()s the whole process ("input in flex scanner
+ * failed": the daemon would die on a reload) when an @include names
+ * something it can open but not read, such as a directory: `@include ""`
+ * is the include dir itself. A FIFO or a device would block or never end.
+ * So find the @include lines first, as libconfig's scanner does (a line
+ * that starts with blanks, "@include", blanks and a double-quoted name
+ * with \\ and \" escapes, which may span lines and ends at a NUL for
+ * libconfig), and let only regular files through. Missing files and
+ * loops are left to libconfig's own messages. *budget bounds the files
+ * looked at. Returns false after reporting an error. */
 static bool check_includes(struct ctx *c, const char *file, const char *shown, int depth,
 			   int *budget)
 {
@@ -901,43 +959,10 @@ static bool check_includes(struct ctx *c, const char *file, const char *shown, i
 	bool ok = true;
 	unsigned line = 1;     /* the line data[pos] is on */
 	for (size_t pos = 0; ok && pos < len;) {
-		size_t k = pos, stop = pos;
-		while (k < len && (data[k] == ' ' || data[k] == '\t'))
-			k++;
-		if (len - k > 9 && memcmp(data + k, "@include", 8) == 0 &&
-		    (data[k + 8] == ' ' || data[k + 8] == '\t')) {
-			for (k += 8; k < len && (data[k] == ' ' || data[k] == '\t'); k++)
-				;
-			char name[PATH_MAX], full[2 * PATH_MAX + 2], q[300];
-			size_t n = 0;
-			bool cut = false;
-			if (k < len && data[k] == '"')
-				for (k++; k < len && data[k] != '"'; k++) {
-					char ch = data[k];
-					if (ch == '\\' && k + 1 < len &&
-					    (data[k + 1] == '\\' || data[k + 1] == '"'))
-						ch = data[++k];
-					cut |= ch == '\0';
-					if (!cut && n + 1 < sizeof name)
-						name[n++] = ch;
-				}
-			name[n] = '\0';
-			struct stat st;
-			if (k < len && data[k] == '"') {
-				stop = k;
-				if (c->dir)
-					snprintf(full, sizeof full, "%s/%s", c->dir, name);
-				else
-					snprintf(full, sizeof full, "%s", name);
-				if (stat(full, &st) == 0 && !S_ISREG(st.st_mode)) {
-					err_file(c, shown, line, "cannot open include file %s: not a regular file",
-						 cfg_quote(name, q, sizeof q));
-					ok = false;
-				} else if (stat(full, &st) == 0) {
-					ok = check_includes(c, full, name, depth + 1, budget);
-				}
-			}
-		}
+		char name[PATH_MAX];
+		size_t stop = include_at(data, len, pos, name, sizeof name);
+		if (stop)
+			ok = check_include_target(c, shown, line, name, depth, budget);
 		/* on to the start of the next line, after the name if any */
 		while (pos < len && (pos < stop || data[pos] != '\n'))
 			line += data[pos++] == '\n';
