@@ -2,13 +2,16 @@
 # bench/run.sh - nflogd side by side with ulogd2 and a reader that only
 # counts, on the same load, in one run. See bench/README.md.
 #
-#   bench/run.sh [-n COUNT] [-B BUILD_DIR] [-o RESULT_FILE] [-r READERS]
+#   bench/run.sh [-n COUNT] [-B BUILD_DIR] [-o RESULT_FILE] [-r READERS] [-p PEERS]
 #
 #   -n  datagrams per trial (default 200000; 1000000 for the full table)
 #   -B  a built nflogd tree (default: a release build made in a temp dir)
 #   -o  also write the table to this file
 #   -r  readers to run, comma-separated (default: all):
-#       count,nflogd-json,nflogd-text,nflogd-journal,ulogd2-json,ulogd2-logemu
+#       count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,ulogd2-json,ulogd2-logemu
+#   -p  peer baselines (no nflogd: what journald / rsyslogd take from a
+#       plain sender), comma-separated, "none" for none (default: all):
+#       journal-sendv,journal-stream,rsyslog-tcp
 #
 # Environment: RCVBUF / RCVBUF_MAX (socket buffer for every reader, default
 # 8M / 8M: the zero-loss rate then measures throughput, not buffer size),
@@ -25,14 +28,16 @@ set -uo pipefail
 COUNT=200000
 BUILD=
 RESULT=
-READERS=count,nflogd-json,nflogd-text,nflogd-journal,ulogd2-json,ulogd2-logemu
-while getopts "n:B:o:r:" opt; do
+READERS=count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,ulogd2-json,ulogd2-logemu
+PEERS=journal-sendv,journal-stream,rsyslog-tcp
+while getopts "n:B:o:r:p:" opt; do
 	case $opt in
 	n) COUNT=$OPTARG ;;
 	B) BUILD=$OPTARG ;;
 	o) RESULT=$OPTARG ;;
 	r) READERS=$OPTARG ;;
-	*) sed -n '2,20p' "$0"; exit 2 ;;
+	p) PEERS=$OPTARG ;;
+	*) sed -n '2,24p' "$0"; exit 2 ;;
 	esac
 done
 RCVBUF=${RCVBUF:-8M}
@@ -44,6 +49,7 @@ SEARCH_STEPS=${SEARCH_STEPS:-5}
 FIXED_RATES=${FIXED_RATES:-100000 200000 2max}
 GROUP=42
 PORT=9999
+RS_PORT=6514   # rsyslogd's imtcp, on the namespace's loopback
 PREFIX="bench$$ "
 
 [ "$(id -u)" = 0 ] || { echo "bench/run.sh: run as root (network namespace, NFLOG)" >&2; exit 1; }
@@ -84,11 +90,13 @@ fi
 NFLOGD=$BUILD/src/nflogd
 LOADGEN=$BUILD/bench/loadgen
 COUNTREADER=$BUILD/bench/countreader
-for f in "$NFLOGD" "$LOADGEN" "$COUNTREADER"; do
+PEERSEND=$BUILD/bench/peersend
+for f in "$NFLOGD" "$LOADGEN" "$COUNTREADER" "$PEERSEND"; do
 	[ -x "$f" ] || { say "missing $f (build the tree: ninja -C $BUILD)"; exit 1; }
 done
 
 want_reader() { [[ ",$READERS," == *",$1,"* ]]; }
+want_peer() { [[ ",$PEERS," == *",$1,"* ]]; }
 
 if (want_reader ulogd2-json || want_reader ulogd2-logemu) && ! command -v ulogd >/dev/null; then
 	say "installing ulogd2 ulogd2-json (its service is not started)"
@@ -262,6 +270,73 @@ finish_nflogd-journal() {
 	read -r _ EXTRA_CPU_TICKS <"$T/j.cpu.final"
 }
 
+# nflogd -> remote TCP syslog (RFC 5424, octet counting) into a real
+# rsyslogd: imtcp on the bench namespace's loopback, one line per message
+# in $T/rs/out.log; rsyslogd runs in a private mount namespace (it writes
+# nothing outside $T). Its CPU is shown apart, like journald's.
+rsyslog_conf() {
+	mkdir -p "$T/rs/work"
+	cat >"$T/rs/rsyslog.conf" <<EOF
+global(workDirectory="$T/rs/work" maxMessageSize="64k")
+module(load="imtcp")
+input(type="imtcp" address="127.0.0.1" port="$RS_PORT")
+template(name="line" type="string" string="%timegenerated:::date-rfc3339% %hostname% %app-name% %msgid% %msg%\n")
+*.* action(type="omfile" file="$T/rs/out.log" template="line")
+EOF
+}
+start_rsyslogd() {
+	rsyslog_conf
+	rm -f "$T/rs/out.log" "$T/rs/rsyslogd.pid"
+	# ip netns exec and unshare (no --fork) both exec: $! is rsyslogd
+	ip netns exec "$NS" unshare --mount --propagation private \
+		rsyslogd -n -f "$T/rs/rsyslog.conf" -i "$T/rs/rsyslogd.pid" >"$T/rs/rsyslogd.out" 2>&1 &
+	RS_PID=$!
+	PIDS+=($!)
+	local i
+	for i in $(seq 100); do
+		nsx ss -ltnH "sport = :$RS_PORT" | grep -q . && return 0
+		sleep 0.05
+	done
+	say "rsyslogd did not start:"; cat "$T/rs/rsyslogd.out" >&2
+	return 1
+}
+# stop rsyslogd once it is idle (its CPU time stops moving)
+stop_rsyslogd() {
+	local last=-1 cur stable=0 i
+	for i in $(seq 600); do
+		cur=$(cpu_ticks "$RS_PID")
+		if [ "$cur" = "$last" ]; then
+			stable=$((stable + 1)); [ $stable -ge 5 ] && break
+		else stable=0; fi
+		last=$cur
+		sleep 0.1
+	done
+	kill -TERM "$RS_PID"
+	wait "$RS_PID" 2>/dev/null
+}
+start_nflogd-rsyslog() {
+	start_rsyslogd || return 1
+	nflogd_conf "{ name = \"out\"; type = \"syslog\"; target = \"tcp://127.0.0.1:$RS_PORT\"; format = \"rfc5424\"; }" \
+		>"$T/nflogd-rsyslog.conf"
+	ip netns exec "$NS" "$NFLOGD" -c "$T/nflogd-rsyslog.conf" >"$T/nflogd.log" 2>&1 &
+	RPIDS=($!)
+	PIDS+=($!)
+	wait_file_grep "$T/nflogd.log" "running with" 10
+}
+finish_nflogd-rsyslog() {
+	RS_NTICKS=$(cpu_ticks "${RPIDS[0]}")
+	EXTRA_CPU_TICKS=$(cpu_ticks "$RS_PID")
+	kill -TERM "${RPIDS[0]}"
+	wait "${RPIDS[0]}" 2>/dev/null
+	stop_rsyslogd
+	WRITTEN=$(grep -c "$PREFIX" "$T/rs/out.log" 2>/dev/null)
+	# lost = the group's (kernel side) + the output's (queue full: dropped)
+	local glost dropped
+	glost=$(nflogd_lost)
+	dropped=$(sed -n 's/.*output out: written [0-9]*, queued [0-9]*, dropped \([0-9]*\).*/\1/p' "$T/nflogd.log" | tail -1)
+	REPORTED_LOST=$(( ${glost:-0} + ${dropped:-0} ))
+}
+
 ulogd_conf() {  # json|logemu
 	local stack out
 	if [ "$1" = json ]; then
@@ -334,6 +409,8 @@ reader_ticks() {
 		local n j
 		read -r n j <"$T/j.cpu" 2>/dev/null
 		echo $(( ${n:-0} + ${j:-0} ))
+	elif [ "$1" = nflogd-rsyslog ]; then
+		cpu_ticks "${RPIDS[@]}" "$RS_PID"
 	else
 		cpu_ticks "${RPIDS[@]}"
 	fi
@@ -348,6 +425,9 @@ trial() {
 	case $rate in max|2max) ;; *) r=$rate ;; esac
 	start_"$reader" || { say "$reader did not start"; SENT=0; WRITTEN=0; return 1; }
 	before=$(logged)
+	local t0 tlast
+	t0=$(date +%s.%N)
+	tlast=$t0
 	if [ "$rate" = 2max ]; then
 		# two senders at once, one per CPU: more than one sender can offer
 		nsx "$LOADGEN" -c $((COUNT / 2)) -p $PORT >"$T/loadgen.out" &
@@ -369,6 +449,7 @@ trial() {
 			[ $stable -ge 5 ] && break
 		else
 			stable=0
+			tlast=$(date +%s.%N)
 		fi
 		last=$after
 	done
@@ -383,11 +464,15 @@ trial() {
 	SENT=$(( $(logged) - before ))
 	finish_"$reader"
 	[ "$reader" = nflogd-journal ] && { read -r ticks _ <"$T/j.cpu.final"; }
+	[ "$reader" = nflogd-rsyslog ] && ticks=$RS_NTICKS
+	# records written per second, from the first send until the reader
+	# (and its peer) went idle: what it delivered, sustained
+	DELIV_RATE=$(awk -v w="${WRITTEN:-0}" -v a="$t0" -v b="$tlast" 'BEGIN{printf "%.0f", (b + 0 > a + 0) ? w / (b - a) : 0}')
 	CPU_S=$(awk -v t="$ticks" -v hz="$HZ" 'BEGIN{printf "%.2f", t / hz}')
 	EXTRA_CPU_S=
 	[ -n "$EXTRA_CPU_TICKS" ] && EXTRA_CPU_S=$(awk -v t="$EXTRA_CPU_TICKS" -v hz="$HZ" 'BEGIN{printf "%.2f", t / hz}')
 	WRITTEN=${WRITTEN:-0}
-	say "  $reader rate=$rate: sent $SENT at ${SEND_RATE}/s (sender ${SEND_CPU} µs/packet), written $WRITTEN, reported lost $REPORTED_LOST, cpu ${CPU_S}s$split${EXTRA_CPU_S:+ (+journald ${EXTRA_CPU_S}s)}"
+	say "  $reader rate=$rate: sent $SENT at ${SEND_RATE}/s (sender ${SEND_CPU} µs/packet), written $WRITTEN ($DELIV_RATE/s), reported lost $REPORTED_LOST, cpu ${CPU_S}s$split${EXTRA_CPU_S:+ (+$(peer_name "$reader") ${EXTRA_CPU_S}s)}"
 }
 
 full_speed_cpu() {   # add this trial to the full-speed CPU sums of measure()
@@ -398,6 +483,8 @@ full_speed_cpu() {   # add this trial to the full-speed CPU sums of measure()
 loss_pct() { awk -v s="$SENT" -v w="$WRITTEN" 'BEGIN{printf "%.1f%%", s ? (s - w) * 100 / s : 0}'; }
 
 # ---- the runs ----
+peer_name() { case $1 in nflogd-journal) echo journald ;; nflogd-rsyslog) echo rsyslogd ;; esac; }
+declare -A R_DELIV
 declare -A R_SCPU R_MAXSENT R_MAXWRITTEN R_MAXRATE R_CPU R_EXTRA R_ZERO R_FIXED R_TWOX R_ACCT
 measure() {
 	local reader=$1
@@ -408,6 +495,7 @@ measure() {
 	R_MAXWRITTEN[$reader]=$WRITTEN
 	R_MAXRATE[$reader]=$SEND_RATE
 	R_SCPU[$reader]=$SEND_CPU
+	R_DELIV[$reader]=$DELIV_RATE
 	# CPU per record: over the two full-speed trials (this one and two
 	# senders), so that clock-tick rounding and noise weigh less
 	local cpu_sum=$CPU_S extra_sum=${EXTRA_CPU_S:-} written_sum=$WRITTEN
@@ -483,11 +571,110 @@ for reader in "${ALL[@]}"; do
 		say "== nflogd-journal: n/a (this nflogd has no journal output, or no systemd-journald)"
 		continue
 	fi
+	if [ "$reader" = nflogd-rsyslog ] && ! command -v rsyslogd >/dev/null; then
+		say "== nflogd-rsyslog: n/a (no rsyslogd: apt-get install rsyslog)"
+		continue
+	fi
 	if [[ $reader == ulogd2-* ]] && ! command -v ulogd >/dev/null; then
 		say "== $reader: n/a (ulogd2 not installed)"
 		continue
 	fi
 	measure "$reader"
+done
+
+# ---- peer baselines: what journald and rsyslogd take without nflogd ----
+# Each: a fresh peer, COUNT entries from a plain sender as fast as it goes,
+# then wait until the peer is idle. Rate = entries written / (first send
+# .. the peer's last CPU tick change).
+declare -A P_WRITTEN P_RATE P_SCPU P_PCPU
+write_peer_journal_inner() {
+	cat >"$T/pinner.sh" <<'EOF'
+#!/bin/bash
+# inside: unshare --mount --pid --fork --mount-proc
+# $1 = temp dir, $2 = journal-sendv|journal-stream, $3 = count, $4 = peersend
+T=$1
+mount -t tmpfs -o mode=755 bench-run-systemd /run/systemd
+mount -t tmpfs -o mode=755 bench-run-log /run/log
+[ -e /sys/fs/cgroup/cgroup.procs ] || mount -t cgroup2 bench-cgroup2 /sys/fs/cgroup
+mkdir -p /run/systemd/journal /run/systemd/journald.conf.d
+printf '[Journal]\nStorage=volatile\nReadKMsg=no\nForwardToSyslog=no\nForwardToKMsg=no\nForwardToConsole=no\nForwardToWall=no\nRateLimitIntervalSec=0\nRuntimeMaxUse=8G\nRuntimeMaxFileSize=1G\n' \
+	>/run/systemd/journald.conf.d/90-bench.conf
+/lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
+J=$!
+for _ in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
+ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+j0=$(ticks $J)
+t0=$(date +%s.%N)
+TIMEFORMAT='%U %S'
+if [ "$2" = journal-sendv ]; then
+	{ time "$4" -m journal -c "$3" >"$T/p.out"; } 2>"$T/p.time"
+else
+	# the stream transport: one entry per line, the same LOG line as MESSAGE
+	{ time systemd-cat -t nflogd -p warning <"$T/p.lines"; } 2>"$T/p.time"
+fi
+last=-1; tlast=$t0; stable=0
+for _ in $(seq 1200); do
+	c=$(ticks $J)
+	if [ "$c" = "$last" ]; then stable=$((stable + 1)); [ $stable -ge 5 ] && break
+	else stable=0; tlast=$(date +%s.%N); fi
+	last=$c
+	sleep 0.1
+done
+echo "$(( $(ticks $J) - j0 )) $t0 $tlast" >"$T/p.result"
+journalctl -q -D /run/log/journal -o cat 2>/dev/null | grep -c "DPT=9999" >"$T/p.written"
+kill -TERM $J; wait $J
+EOF
+	chmod 755 "$T/pinner.sh"
+}
+peer_journal() {  # journal-sendv|journal-stream
+	write_peer_journal_inner
+	rm -f "$T"/p.*
+	[ "$1" = journal-stream ] && awk -v n="$COUNT" 'BEGIN{for (i = 0; i < n; i++)
+		printf "bench IN= OUT=lo SRC=127.0.0.1 DST=127.0.0.1 LEN=44 TOS=0x00 PREC=0x00 TTL=64 ID=%d DF PROTO=UDP SPT=40000 DPT=9999 LEN=24 UID=0 GID=0\n", i % 65536}' >"$T/p.lines"
+	ip netns exec "$NS" unshare --mount --pid --fork --mount-proc --propagation private \
+		"$T/pinner.sh" "$T" "$1" "$COUNT" "$PEERSEND"
+	local pticks t0 tlast u st
+	read -r pticks t0 tlast <"$T/p.result"
+	read -r u st <"$T/p.time"
+	P_WRITTEN[$1]=$(cat "$T/p.written")
+	P_RATE[$1]=$(awk -v w="${P_WRITTEN[$1]}" -v a="$t0" -v b="$tlast" 'BEGIN{printf "%.0f", (b + 0 > a + 0) ? w / (b - a) : 0}')
+	P_SCPU[$1]=$(awk -v u="$u" -v s="$st" -v n="$COUNT" 'BEGIN{printf "%.2f", (u + s) / n * 1e6}')
+	P_PCPU[$1]=$(awk -v t="$pticks" -v hz="$HZ" -v w="${P_WRITTEN[$1]}" 'BEGIN{printf "%.2f", w ? t / hz / w * 1e6 : 0}')
+}
+peer_rsyslog() {  # rsyslog-tcp: peersend's RFC 5424 octet-counted frames, shaped like nflogd's
+	start_rsyslogd || return 1
+	local p0 t0 tlast last=-1 c stable=0 out
+	p0=$(cpu_ticks "$RS_PID")
+	t0=$(date +%s.%N)
+	tlast=$t0
+	out=$(nsx "$PEERSEND" -m tcp -c "$COUNT" -p "$RS_PORT")
+	for _ in $(seq 1200); do
+		c=$(cpu_ticks "$RS_PID")
+		if [ "$c" = "$last" ]; then stable=$((stable + 1)); [ $stable -ge 5 ] && break
+		else stable=0; tlast=$(date +%s.%N); fi
+		last=$c
+		sleep 0.1
+	done
+	c=$(cpu_ticks "$RS_PID")
+	kill -TERM "$RS_PID"; wait "$RS_PID" 2>/dev/null
+	P_WRITTEN[$1]=$(grep -c "DPT=9999" "$T/rs/out.log" 2>/dev/null)
+	P_RATE[$1]=$(awk -v w="${P_WRITTEN[$1]}" -v a="$t0" -v b="$tlast" 'BEGIN{printf "%.0f", (b + 0 > a + 0) ? w / (b - a) : 0}')
+	P_SCPU[$1]=$(sed -n 's/.*cpu_us_per_entry=\([0-9.]*\).*/\1/p' <<<"$out")
+	P_PCPU[$1]=$(awk -v t="$((c - p0))" -v hz="$HZ" -v w="${P_WRITTEN[$1]}" 'BEGIN{printf "%.2f", w ? t / hz / w * 1e6 : 0}')
+}
+IFS=, read -ra ALLPEERS <<<"$PEERS"
+for peer in "${ALLPEERS[@]}"; do
+	case $peer in
+	none) continue ;;
+	journal-*)
+		[ -x /lib/systemd/systemd-journald ] || { say "== $peer: n/a (no systemd-journald)"; continue; }
+		say "== $peer (no nflogd)"; peer_journal "$peer" ;;
+	rsyslog-tcp)
+		command -v rsyslogd >/dev/null || { say "== $peer: n/a (no rsyslogd)"; continue; }
+		say "== $peer (no nflogd)"; peer_rsyslog "$peer" ;;
+	*) say "unknown peer $peer"; continue ;;
+	esac
+	say "  $peer: written ${P_WRITTEN[$peer]:-0}/$COUNT at ${P_RATE[$peer]:-0}/s, sender ${P_SCPU[$peer]:-?} µs/entry, peer ${P_PCPU[$peer]:-?} µs/entry"
 done
 
 # ---- the table ----
@@ -511,7 +698,7 @@ table() {
 		case $reader in
 		nflogd-json) ref=ulogd2-json ;;
 		nflogd-text) ref=ulogd2-logemu ;;
-		nflogd-journal) ref=ulogd2-json ;;
+		nflogd-journal|nflogd-rsyslog) ref=ulogd2-json ;;
 		*) ref= ;;
 		esac
 		if [ -z "${R_MAXSENT[$reader]:-}" ]; then
@@ -519,7 +706,7 @@ table() {
 			continue
 		fi
 		local cpu=${R_CPU[$reader]}
-		[ -n "${R_EXTRA[$reader]}" ] && cpu="$cpu (+${R_EXTRA[$reader]} journald)"
+		[ -n "${R_EXTRA[$reader]}" ] && cpu="$cpu (+${R_EXTRA[$reader]} $(peer_name "$reader"))"
 		local zr=n/a cr=n/a
 		if [ -n "$ref" ] && [ -n "${R_MAXSENT[$ref]:-}" ]; then
 			zr=$(ratio "${R_ZERO[$reader]}" "${R_ZERO[$ref]}")
@@ -538,9 +725,43 @@ table() {
 	done
 	echo
 	echo "zero-loss rate: highest send rate (bisection below full speed, $SEARCH_STEPS steps) with written = sent; \">=\" when nothing was lost even at full speed."
-	echo "CPU: utime+stime of the reader process over the two full-speed trials (one sender, two) / records written (nflogd-journal: journald's own CPU in brackets, not in the ratios)."
+	echo "CPU: utime+stime of the reader process over the two full-speed trials (one sender, two) / records written (nflogd-journal, nflogd-rsyslog: the peer's own CPU in brackets, not in the ratios)."
 	echo "capacity: records per second one CPU could handle at that cost; the sender (~3 µs of kernel time per logged packet) cannot offer that much here."
 	echo "ratios: \">=\" a lower bound (only the first figure is one), \"<=\" an upper bound, \"~\" both figures are lower bounds (not comparable)."
 	echo "books balance: written + reported lost = sent in every trial (readers that report losses)."
+	peer_table
+}
+# nflogd into a peer, next to the same peer fed by a plain sender
+peer_table() {
+	local any=0 p r
+	for p in "${ALLPEERS[@]}"; do [ -n "${P_WRITTEN[$p]:-}" ] && any=1; done
+	for r in nflogd-journal nflogd-rsyslog; do [ -n "${R_MAXSENT[$r]:-}" ] && any=1; done
+	[ $any = 1 ] || return 0
+	echo
+	echo "Is nflogd or the peer the limit? (records/s the peer wrote, from the first send until the peer was idle)"
+	echo
+	echo "| into | sender | written/sent | records/s written | sender CPU µs/record | peer CPU µs/record | zero-loss rate (/s) | vs the peer alone |"
+	echo "|---|---|---|---|---|---|---|---|"
+	local row
+	row() {  # PEERNAME READER PEERS...
+		local name=$1 reader=$2 best=0 bp= q
+		shift 2
+		for q in "$@"; do
+			[ -n "${P_RATE[$q]:-}" ] || continue
+			echo "| $name | $q (no nflogd) | ${P_WRITTEN[$q]}/$COUNT | ${P_RATE[$q]} | ${P_SCPU[$q]} | ${P_PCPU[$q]} | | |"
+			# like for like: the first sender listed (the same transport as nflogd's)
+			[ -z "$bp" ] && { best=${P_RATE[$q]}; bp=$q; }
+		done
+		[ -n "${R_MAXSENT[$reader]:-}" ] || return 0
+		local vs=n/a
+		[ "$best" -gt 0 ] && vs="$(ratio "${R_DELIV[$reader]}" "$best") ($bp)"
+		echo "| $name | $reader, full speed | ${R_MAXWRITTEN[$reader]}/${R_MAXSENT[$reader]} | ${R_DELIV[$reader]} | ${R_CPU[$reader]} (nflogd) | ${R_EXTRA[$reader]} | ${R_ZERO[$reader]} | $vs |"
+	}
+	row journald nflogd-journal journal-sendv journal-stream
+	row rsyslogd nflogd-rsyslog rsyslog-tcp
+	echo
+	echo "journal-sendv: bench/peersend.c, sd_journal_sendv of the fields nflogd sends for these packets (4 fixed + 30 NFLOG_*), one entry per call; journal-stream: systemd-cat reading the LOG lines (one entry per line, stream transport)."
+	echo "rsyslog-tcp: bench/peersend.c, RFC 5424 frames shaped like nflogd's, octet-counted, one TCP connection, into the same rsyslogd (imtcp -> omfile) as nflogd-rsyslog."
+	echo "nflogd rows: records/s written in the full-speed trial; CPU per record as in the table above; vs the peer alone: nflogd's written rate / the plain sender's on the same transport (journal-sendv, rsyslog-tcp)."
 }
 table | tee ${RESULT:+"$RESULT"}

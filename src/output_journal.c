@@ -11,6 +11,11 @@
  * Each kind of entry has its own MESSAGE_ID (doc/nflogd.catalog).
  * The fields are rendered into one reusable buffer and the iovecs into
  * one reusable array: no allocation per record once they have grown.
+ * What is the same for every record is prepared once at open: the
+ * PRIORITY, SYSLOG_IDENTIFIER and MESSAGE_ID fields (iovecs that point at
+ * constant text, never copied) and the list of table fields that have a
+ * journal name, each with its "NAME=" and length (no strlen, no walk over
+ * the JSON-only entries per record).
  * A failed send (journald stopped or restarting) drops that entry, is
  * counted and reported at most every JOURNAL_REPORT_INTERVAL_S; the next
  * send that works first tells the journal how many entries were lost.
@@ -38,6 +43,8 @@
 /* fixed fields around the table's: PRIORITY, SYSLOG_IDENTIFIER,
  * MESSAGE_ID, MESSAGE and a few for loss entries */
 #define JOURNAL_EXTRA_FIELDS 8
+/* seconds between two checks that the socket file exists (see entry_send) */
+#define JOURNAL_SOCKET_CHECK_S 1
 
 /* MESSAGE_IDs, explained in doc/nflogd.catalog (generated once with
  * `systemd-id128 new`; never change them: queries and the catalog use them). */
@@ -49,21 +56,34 @@
 #define MID_DROPPED "02156d929c61424798e56c94d74d0e24"
 
 /* One field's place in the text buffer (iovecs are made once it stops
- * growing, since growing may move it). */
+ * growing, since growing may move it), or constant text (ext). */
 struct span {
+	const char *ext;
 	size_t start, len;
+};
+
+/* A field of the table that goes to the journal: "NAME=" ready to copy. */
+struct jfield {
+	const struct field *f;
+	unsigned layer;
+	unsigned name_len; /* of "NAME=" */
+	char name[40];
 };
 
 struct journal_sink {
 	char ident_field[sizeof "SYSLOG_IDENTIFIER=" + 48];
+	size_t ident_len;
 	char priority_field[sizeof "PRIORITY=7"];
-	const struct field *skip; /* the table's payload entry unless payload = true */
-	struct buf text;	  /* "NAME=value" after "NAME=value" */
+	struct jfield *jf; /* the table's journal fields (payload only if asked) */
+	size_t njf;
+	struct buf text; /* "NAME=value" after "NAME=value" */
 	struct span *spans;
 	struct iovec *iov;
 	size_t n, cap;
 	uint64_t unsent; /* entries lost since journald was last reachable */
 	time_t last_report;
+	time_t socket_checked; /* CLOCK_MONOTONIC_COARSE second of the last access() */
+	bool socket_ok;	       /* it existed then, and no send has failed since */
 };
 
 static const struct field *find_payload_field(void)
@@ -81,11 +101,13 @@ static int journal_open(struct output *o, const struct output_config *oc, char *
 	if (j) {
 		j->spans = calloc(cap, sizeof *j->spans);
 		j->iov = calloc(cap, sizeof *j->iov);
+		j->jf = calloc(fields_count, sizeof *j->jf);
 	}
-	if (!j || !j->spans || !j->iov) {
+	if (!j || !j->spans || !j->iov || !j->jf) {
 		if (j) {
 			free(j->spans);
 			free(j->iov);
+			free(j->jf);
 		}
 		free(j);
 		snprintf(err, errlen, "output %s: out of memory", oc->name);
@@ -93,8 +115,25 @@ static int journal_open(struct output *o, const struct output_config *oc, char *
 	}
 	j->cap = cap;
 	snprintf(j->ident_field, sizeof j->ident_field, "SYSLOG_IDENTIFIER=%s", oc->ident);
+	j->ident_len = strlen(j->ident_field);
 	snprintf(j->priority_field, sizeof j->priority_field, "PRIORITY=%u", oc->priority & 7);
-	j->skip = oc->payload ? NULL : find_payload_field();
+	const struct field *skip = oc->payload ? NULL : find_payload_field();
+	for (size_t i = 0; i < fields_count; i++) {
+		const struct field *f = &fields_table[i];
+		if (!f->journal || f->type == FIELD_OBJECT || f == skip)
+			continue;
+		struct jfield *jf = &j->jf[j->njf];
+		int n = snprintf(jf->name, sizeof jf->name, "%s=", f->journal);
+		if (n < 0 || (size_t)n >= sizeof jf->name) {
+			log_error("output %s: journal field name %s too long", oc->name,
+				  f->journal);
+			continue;
+		}
+		jf->f = f;
+		jf->layer = f->layer;
+		jf->name_len = (unsigned)n;
+		j->njf++;
+	}
 	buf_init(&j->text);
 	o->priv = j;
 	return 0;
@@ -113,15 +152,17 @@ static void span_end(struct journal_sink *j, size_t start)
 {
 	if (j->n == j->cap)
 		return;
-	j->spans[j->n++] = (struct span){start, j->text.len - start};
+	j->spans[j->n++] = (struct span){NULL, start, j->text.len - start};
 }
 
-static void put_field(struct journal_sink *j, const char *field)
+/* A field of constant text, sent from where it is (not copied). */
+static void put_const(struct journal_sink *j, const char *field, size_t len)
 {
-	size_t start = j->text.len;
-	buf_puts(&j->text, field);
-	span_end(j, start);
+	if (j->n == j->cap)
+		return;
+	j->spans[j->n++] = (struct span){field, 0, len};
 }
+#define PUT_CONST_LIT(j, lit) put_const(j, lit, sizeof lit - 1)
 
 static void put_u64_field(struct journal_sink *j, const char *name, uint64_t v)
 {
@@ -131,11 +172,17 @@ static void put_u64_field(struct journal_sink *j, const char *name, uint64_t v)
 	span_end(j, start);
 }
 
+/* PRIORITY, SYSLOG_IDENTIFIER, MESSAGE_ID: constant text (string literals
+ * or the sink's own fields, which live as long as it does). */
 static void put_common(struct journal_sink *j, const char *priority, const char *message_id)
 {
-	put_field(j, priority ? priority : j->priority_field);
-	put_field(j, j->ident_field);
-	put_field(j, message_id);
+	if (priority)
+		put_const(j, priority, strlen(priority));
+	else
+		put_const(j, j->priority_field, sizeof "PRIORITY=7" - 1);
+	put_const(j, j->ident_field, j->ident_len);
+	if (message_id) /* NULL: the caller puts a literal (no strlen) */
+		put_const(j, message_id, strlen(message_id));
 }
 
 /* NFLOG_* for every field of the table the record has. The payload is
@@ -145,14 +192,13 @@ static void put_record_fields(struct journal_sink *j, const struct nflogd_record
 {
 	const struct field_src src = {rec, dec};
 	unsigned layers = field_layers(&src);
-	for (size_t i = 0; i < fields_count; i++) {
-		const struct field *f = &fields_table[i];
-		if (!f->journal || f->type == FIELD_OBJECT || !(f->layer & layers) || f == j->skip)
+	for (size_t i = 0; i < j->njf; i++) {
+		const struct jfield *jf = &j->jf[i];
+		if (!(jf->layer & layers))
 			continue;
 		size_t start = j->text.len;
-		buf_puts(&j->text, f->journal);
-		buf_putc(&j->text, '=');
-		if (field_put(f, &j->text, &src))
+		buf_put(&j->text, jf->name, jf->name_len);
+		if (field_put(jf->f, &j->text, &src))
 			span_end(j, start);
 		else
 			buf_truncate(&j->text, start);
@@ -171,24 +217,45 @@ static void report_failure(struct output *o, struct journal_sink *j, int e)
 		 strerror(e), (unsigned long long)o->stats.dropped);
 }
 
-/* sd_journal_sendv the entry built; 0 or a negative errno. */
+/* sd_journal_sendv the entry built; 0 or a negative errno.
+ *
+ * libsystemd returns 0 without a word when the socket does not exist (no
+ * journald, or one that stopped and took its socket along): its sendmsg
+ * failed with ENOENT and it returned at once, errno still ENOENT. So errno
+ * is cleared before the call and ENOENT after a 0 is a lost entry. As a
+ * guard (a libsystemd that behaves otherwise), the socket file is also
+ * looked up with access(), but not per entry: once when nothing has been
+ * sent yet, after any failed send, and at most once per
+ * JOURNAL_SOCKET_CHECK_S while sends work. */
 static int entry_send(struct journal_sink *j, size_t *bytes)
 {
 	if (!buf_ok(&j->text) || j->n == j->cap)
 		return -ENOMEM;
-	*bytes = 0;
+	size_t total = 0;
 	for (size_t i = 0; i < j->n; i++) {
-		j->iov[i].iov_base = j->text.data + j->spans[i].start;
-		j->iov[i].iov_len = j->spans[i].len;
-		*bytes += j->spans[i].len;
+		const struct span *sp = &j->spans[i];
+		j->iov[i].iov_base = sp->ext ? (void *)sp->ext : j->text.data + sp->start;
+		j->iov[i].iov_len = sp->len;
+		total += sp->len;
 	}
-	/* libsystemd returns 0 without a word when the socket does not exist
-	 * (no journald, or one that stopped and took its socket along): the
-	 * entry would be lost uncounted. One access() is cheap next to the
-	 * sendmsg. */
-	if (access(JOURNAL_SOCKET, F_OK) < 0)
-		return -errno;
-	return sd_journal_sendv(j->iov, (int)j->n);
+	*bytes = total;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	if (!j->socket_ok || ts.tv_sec - j->socket_checked >= JOURNAL_SOCKET_CHECK_S) {
+		j->socket_checked = ts.tv_sec;
+		if (access(JOURNAL_SOCKET, F_OK) < 0) {
+			j->socket_ok = false;
+			return -errno;
+		}
+		j->socket_ok = true;
+	}
+	errno = 0;
+	int r = sd_journal_sendv(j->iov, (int)j->n);
+	if (r == 0 && errno == ENOENT)
+		r = -ENOENT;
+	if (r < 0)
+		j->socket_ok = false;
+	return r;
 }
 
 /* Journald is reachable again (or the entry could not be built): say how
@@ -251,7 +318,8 @@ static void journal_write(struct output *o, const struct nflogd_record *rec,
 	if (!journal_ready(o, j))
 		return;
 	entry_begin(j);
-	put_common(j, NULL, "MESSAGE_ID=" MID_PACKET);
+	put_common(j, NULL, NULL);
+	PUT_CONST_LIT(j, "MESSAGE_ID=" MID_PACKET);
 	size_t start = j->text.len;
 	buf_putlit(&j->text, "MESSAGE=");
 	format_text(&j->text, rec, dec, o->log_flags);
@@ -279,7 +347,8 @@ static void journal_write_loss(struct output *o, const struct output_loss *loss)
 	if (loss->count)
 		put_u64_field(j, "NFLOG_LOST=", loss->count);
 	start = j->text.len;
-	buf_printf(&j->text, "NFLOG_LOSS_REASON=%s", output_loss_reason(loss->kind));
+	buf_putlit(&j->text, "NFLOG_LOSS_REASON=");
+	buf_puts(&j->text, output_loss_reason(loss->kind));
 	span_end(j, start);
 	entry_finish(o, j);
 }
@@ -326,6 +395,7 @@ static void journal_close(struct output *o)
 	buf_free(&j->text);
 	free(j->spans);
 	free(j->iov);
+	free(j->jf);
 	free(j);
 	o->priv = NULL;
 }
