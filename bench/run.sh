@@ -215,14 +215,10 @@ finish_nflogd-json() { finish_nflogd_file json; }
 start_nflogd-text() { start_nflogd_file text; }
 finish_nflogd-text() { finish_nflogd_file text; }
 
-# nflogd -> a private journald, in a mount+PID namespace inside the bench
-# namespace. The inner script reports CPU ticks through files, since its
-# PIDs are not ours.
-write_journal_inner() {
-	cat >"$T/jinner.sh" <<'EOF'
-#!/bin/bash
-# inside: unshare --mount --pid --fork --mount-proc; $1 = temp dir, $2 = nflogd, $3 = conf, $4 = prefix
-T=$1
+# A private journald, for the inner scripts below (sourced inside their
+# mount+PID namespace): its pid in J, and ticks PID (utime+stime).
+write_journald_start() {
+	cat >"$T/journald-start.sh" <<'EOF'
 mount -t tmpfs -o mode=755 bench-run-systemd /run/systemd
 mount -t tmpfs -o mode=755 bench-run-log /run/log
 [ -e /sys/fs/cgroup/cgroup.procs ] || mount -t cgroup2 bench-cgroup2 /sys/fs/cgroup
@@ -232,10 +228,23 @@ printf '[Journal]\nStorage=volatile\nReadKMsg=no\nForwardToSyslog=no\nForwardToK
 /lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
 J=$!
 for _ in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
+ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+EOF
+}
+
+# nflogd -> a private journald, in a mount+PID namespace inside the bench
+# namespace. The inner script reports CPU ticks through files, since its
+# PIDs are not ours.
+write_journal_inner() {
+	write_journald_start
+	cat >"$T/jinner.sh" <<'EOF'
+#!/bin/bash
+# inside: unshare --mount --pid --fork --mount-proc; $1 = temp dir, $2 = nflogd, $3 = conf, $4 = prefix
+T=$1
+. "$T/journald-start.sh"
 "$2" -c "$3" >"$T/nflogd.log" 2>&1 &
 N=$!
 for _ in $(seq 200); do grep -q "running with" "$T/nflogd.log" && break; sleep 0.05; done
-ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 touch "$T/j.ready"
 while [ ! -e "$T/j.stop" ]; do
 	echo "$(ticks $N) $(ticks $J)" >"$T/j.cpu.new"; mv "$T/j.cpu.new" "$T/j.cpu"
@@ -588,21 +597,13 @@ done
 # .. the peer's last CPU tick change).
 declare -A P_WRITTEN P_RATE P_SCPU P_PCPU
 write_peer_journal_inner() {
+	write_journald_start
 	cat >"$T/pinner.sh" <<'EOF'
 #!/bin/bash
 # inside: unshare --mount --pid --fork --mount-proc
 # $1 = temp dir, $2 = journal-sendv|journal-stream, $3 = count, $4 = peersend
 T=$1
-mount -t tmpfs -o mode=755 bench-run-systemd /run/systemd
-mount -t tmpfs -o mode=755 bench-run-log /run/log
-[ -e /sys/fs/cgroup/cgroup.procs ] || mount -t cgroup2 bench-cgroup2 /sys/fs/cgroup
-mkdir -p /run/systemd/journal /run/systemd/journald.conf.d
-printf '[Journal]\nStorage=volatile\nReadKMsg=no\nForwardToSyslog=no\nForwardToKMsg=no\nForwardToConsole=no\nForwardToWall=no\nRateLimitIntervalSec=0\nRuntimeMaxUse=8G\nRuntimeMaxFileSize=1G\n' \
-	>/run/systemd/journald.conf.d/90-bench.conf
-/lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
-J=$!
-for _ in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
-ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+. "$T/journald-start.sh"
 j0=$(ticks $J)
 t0=$(date +%s.%N)
 TIMEFORMAT='%U %S'
