@@ -68,7 +68,8 @@ static int send_config(struct mnl_socket *nl, struct nlmsghdr *nlh, const char *
 			fprintf(stderr, "countreader: %s: %s\n", what, strerror(errno));
 			return -1;
 		}
-		int r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL);
+		int r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL,
+				   NULL);
 		if (r < 0) {
 			fprintf(stderr, "countreader: %s: %s\n", what, strerror(errno));
 			return -1;
@@ -111,7 +112,8 @@ static void count_datagram(struct counts *c, const char *buf, size_t len, bool s
 			continue;
 		/* NFULA_SEQ: walk the attributes, no full parse */
 		const struct nlattr *a;
-		mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		{
 			if (mnl_attr_get_type(a) != NFULA_SEQ)
 				continue;
 			uint32_t s = ntohl(mnl_attr_get_u32(a));
@@ -147,7 +149,10 @@ int main(int argc, char **argv)
 	int opt;
 	while ((opt = getopt(argc, argv, "g:q:t:n:r:m:c:i:S")) != -1) {
 		switch (opt) {
-		case 'g': group = parse_num(optarg); have_group = true; break;
+		case 'g':
+			group = parse_num(optarg);
+			have_group = true;
+			break;
 		case 'q': qthresh = parse_num(optarg); break;
 		case 't': timeout = parse_num(optarg); break;
 		case 'n': nlbuf = parse_num(optarg); break;
@@ -156,18 +161,22 @@ int main(int argc, char **argv)
 		case 'c': want = parse_num(optarg); break;
 		case 'i': idle = parse_num(optarg); break;
 		case 'S': seq = false; break;
-		default: have_group = false; group = 1UL << 20; break;
+		default:
+			have_group = false;
+			group = 1UL << 20;
+			break;
 		}
 	}
 	if (!have_group || group > 65535) {
-		fprintf(stderr, "usage: countreader -g GROUP [-q QTHRESH] [-t TIMEOUT_CS] [-n NLBUF] "
+		fprintf(stderr,
+			"usage: countreader -g GROUP [-q QTHRESH] [-t TIMEOUT_CS] [-n NLBUF] "
 			"[-r RCVBUF] [-m RCVBUF_MAX] [-c COUNT] [-i IDLE_S] [-S]\n");
 		return 2;
 	}
 	if (rcvbuf_max < rcvbuf)
 		rcvbuf_max = rcvbuf;
 
-	struct sigaction sa = { .sa_handler = on_signal };   /* no SA_RESTART: recv returns EINTR */
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: recv returns EINTR */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
@@ -213,7 +222,8 @@ int main(int argc, char **argv)
 			draining = true;
 			nlh = nflog_nlmsg_put_header(cbuf, NFULNL_MSG_CONFIG, AF_UNSPEC, g);
 			nflog_attr_put_cfg_cmd(nlh, NFULNL_CFG_CMD_UNBIND);
-			mnl_socket_sendto(nl, nlh, nlh->nlmsg_len);   /* the kernel flushes its batch */
+			mnl_socket_sendto(nl, nlh,
+					  nlh->nlmsg_len); /* the kernel flushes its batch */
 		}
 		ssize_t n = recv(fd, buf, sizeof buf, draining ? MSG_DONTWAIT : 0);
 		if (n < 0) {
@@ -236,7 +246,7 @@ int main(int argc, char **argv)
 				continue;
 			}
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;      /* idle timeout */
+				break; /* idle timeout */
 			perror("countreader: recv");
 			return 1;
 		}

@@ -40,7 +40,8 @@ static double now_s(void)
 /* Sleep until the monotonic clock reads t (seconds). */
 static void sleep_until(double t)
 {
-	struct timespec ts = { .tv_sec = (time_t)t, .tv_nsec = (long)((t - (double)(time_t)t) * 1e9) };
+	struct timespec ts = { .tv_sec = (time_t)t,
+			       .tv_nsec = (long)((t - (double)(time_t)t) * 1e9) };
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
@@ -73,7 +74,7 @@ int main(int argc, char **argv)
 		case 'b': batch = parse_num(optarg, "batch"); break;
 		default:
 			fprintf(stderr, "usage: loadgen [-c COUNT] [-r RATE] [-d ADDR] [-p PORT] "
-				"[-s BYTES] [-b BATCH]\n");
+					"[-s BYTES] [-b BATCH]\n");
 			return 2;
 		}
 	}

@@ -51,36 +51,36 @@ static double cpu_s(void)
 	"PROTO=UDP SPT=40000 DPT=9999 LEN=24 UID=0 GID=0"
 
 static const char *journal_fields[] = {
-    "NFLOG_TIMESTAMP=2026-11-27T13:00:00.123456+00:00",
-    "NFLOG_TIMESTAMP_SOURCE=receive",
-    "NFLOG_GROUP=42",
-    NULL, /* NFLOG_SEQ=, per entry */
-    "NFLOG_HOOK=output",
-    "NFLOG_FAMILY=ipv4",
-    "NFLOG_PREFIX=bench ",
-    "NFLOG_HWTYPE=772",
-    "NFLOG_MARK=0",
-    "NFLOG_OUT=lo",
-    "NFLOG_OUT_INDEX=1",
-    "NFLOG_UID=0",
-    "NFLOG_GID=0",
-    "NFLOG_PAYLOAD_LEN=44",
-    "NFLOG_SRC=127.0.0.1",
-    "NFLOG_DST=127.0.0.1",
-    "NFLOG_LEN=44",
-    "NFLOG_TOS=0x00",
-    "NFLOG_PREC=0x00",
-    "NFLOG_TTL=64",
-    "NFLOG_ID=4242",
-    "NFLOG_CE=false",
-    "NFLOG_DF=true",
-    "NFLOG_MF=false",
-    "NFLOG_FRAG=0",
-    "NFLOG_PROTO=UDP",
-    "NFLOG_PROTO_NUMBER=17",
-    "NFLOG_SPT=40000",
-    "NFLOG_DPT=9999",
-    "NFLOG_UDP_LEN=24",
+	"NFLOG_TIMESTAMP=2026-11-27T13:00:00.123456+00:00",
+	"NFLOG_TIMESTAMP_SOURCE=receive",
+	"NFLOG_GROUP=42",
+	NULL, /* NFLOG_SEQ=, per entry */
+	"NFLOG_HOOK=output",
+	"NFLOG_FAMILY=ipv4",
+	"NFLOG_PREFIX=bench ",
+	"NFLOG_HWTYPE=772",
+	"NFLOG_MARK=0",
+	"NFLOG_OUT=lo",
+	"NFLOG_OUT_INDEX=1",
+	"NFLOG_UID=0",
+	"NFLOG_GID=0",
+	"NFLOG_PAYLOAD_LEN=44",
+	"NFLOG_SRC=127.0.0.1",
+	"NFLOG_DST=127.0.0.1",
+	"NFLOG_LEN=44",
+	"NFLOG_TOS=0x00",
+	"NFLOG_PREC=0x00",
+	"NFLOG_TTL=64",
+	"NFLOG_ID=4242",
+	"NFLOG_CE=false",
+	"NFLOG_DF=true",
+	"NFLOG_MF=false",
+	"NFLOG_FRAG=0",
+	"NFLOG_PROTO=UDP",
+	"NFLOG_PROTO_NUMBER=17",
+	"NFLOG_SPT=40000",
+	"NFLOG_DPT=9999",
+	"NFLOG_UDP_LEN=24",
 };
 #define NJF (sizeof journal_fields / sizeof journal_fields[0])
 
@@ -89,18 +89,18 @@ static int send_journal(long count)
 	struct iovec iov[NJF + 4];
 	char seq[40];
 	int n = 0;
-	iov[n++] = (struct iovec){(void *)"PRIORITY=4", 10};
-	iov[n++] = (struct iovec){(void *)"SYSLOG_IDENTIFIER=nflogd", 24};
-	iov[n++] = (struct iovec){(void *)"MESSAGE_ID=c7b75b174e944289a01e59243fce44fd", 43};
-	iov[n++] = (struct iovec){(void *)"MESSAGE=" LINE, sizeof "MESSAGE=" LINE - 1};
+	iov[n++] = (struct iovec){ (void *)"PRIORITY=4", 10 };
+	iov[n++] = (struct iovec){ (void *)"SYSLOG_IDENTIFIER=nflogd", 24 };
+	iov[n++] = (struct iovec){ (void *)"MESSAGE_ID=c7b75b174e944289a01e59243fce44fd", 43 };
+	iov[n++] = (struct iovec){ (void *)"MESSAGE=" LINE, sizeof "MESSAGE=" LINE - 1 };
 	int seq_i = -1;
 	for (size_t i = 0; i < NJF; i++) {
 		if (!journal_fields[i]) {
 			seq_i = n;
-			iov[n++] = (struct iovec){seq, 0};
+			iov[n++] = (struct iovec){ seq, 0 };
 		} else {
 			iov[n++] =
-			    (struct iovec){(void *)journal_fields[i], strlen(journal_fields[i])};
+			    (struct iovec){ (void *)journal_fields[i], strlen(journal_fields[i]) };
 		}
 	}
 	for (long i = 0; i < count; i++) {
@@ -117,7 +117,7 @@ static int send_journal(long count)
 static int send_tcp(long count, const char *addr, int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	if (fd < 0 || inet_pton(AF_INET, addr, &sa.sin_addr) != 1 ||
 	    connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		fprintf(stderr, "peersend: connect %s:%d: %s\n", addr, port, strerror(errno));

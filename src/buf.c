@@ -9,23 +9,22 @@
 static const char hex_lower[] = "0123456789abcdef";
 static const char hex_upper[] = "0123456789ABCDEF";
 /* "00" .. "ff": one 2-byte copy per byte of a hex dump. */
-static const char hex_pairs_lower[] =
-	"000102030405060708090a0b0c0d0e0f"
-	"101112131415161718191a1b1c1d1e1f"
-	"202122232425262728292a2b2c2d2e2f"
-	"303132333435363738393a3b3c3d3e3f"
-	"404142434445464748494a4b4c4d4e4f"
-	"505152535455565758595a5b5c5d5e5f"
-	"606162636465666768696a6b6c6d6e6f"
-	"707172737475767778797a7b7c7d7e7f"
-	"808182838485868788898a8b8c8d8e8f"
-	"909192939495969798999a9b9c9d9e9f"
-	"a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
-	"b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
-	"d0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-	"e0e1e2e3e4e5e6e7e8e9eaebecedeeef"
-	"f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+static const char hex_pairs_lower[] = "000102030405060708090a0b0c0d0e0f"
+				      "101112131415161718191a1b1c1d1e1f"
+				      "202122232425262728292a2b2c2d2e2f"
+				      "303132333435363738393a3b3c3d3e3f"
+				      "404142434445464748494a4b4c4d4e4f"
+				      "505152535455565758595a5b5c5d5e5f"
+				      "606162636465666768696a6b6c6d6e6f"
+				      "707172737475767778797a7b7c7d7e7f"
+				      "808182838485868788898a8b8c8d8e8f"
+				      "909192939495969798999a9b9c9d9e9f"
+				      "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+				      "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+				      "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
+				      "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+				      "e0e1e2e3e4e5e6e7e8e9eaebecedeeef"
+				      "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
 void buf_init(struct buf *b)
 {
@@ -46,7 +45,7 @@ bool buf_reserve_slow(struct buf *b, size_t n)
 	if (b->failed)
 		return false;
 	size_t want = b->len + n;
-	if (want < b->len) {            /* overflow */
+	if (want < b->len) { /* overflow */
 		b->failed = true;
 		return false;
 	}
@@ -141,7 +140,7 @@ void buf_put_hex(struct buf *b, const uint8_t *p, size_t n, bool upper, char sep
 	if (!n || !buf_reserve(b, n * 3))
 		return;
 	char *o = b->data + b->len;
-	if (!sep && !upper) {   /* the common case (payloads): a copy per byte */
+	if (!sep && !upper) { /* the common case (payloads): a copy per byte */
 		for (size_t i = 0; i < n; i++, o += 2)
 			memcpy(o, hex_pairs_lower + 2 * p[i], 2);
 		b->len = (size_t)(o - b->data);

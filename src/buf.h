@@ -23,7 +23,11 @@ struct buf {
 
 void buf_init(struct buf *b);
 void buf_free(struct buf *b);
-static inline void buf_reset(struct buf *b) { b->len = 0; b->failed = false; }
+static inline void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->failed = false;
+}
 static inline bool buf_ok(const struct buf *b) { return !b->failed; }
 
 /* Make room for n more bytes; false (and b->failed) when out of memory. */
@@ -55,17 +59,21 @@ static inline void buf_puts(struct buf *b, const char *s) { buf_put(b, s, strlen
 #define buf_putlit(b, lit) buf_put((b), (lit), sizeof(lit) - 1)
 
 /* Shrink back to n bytes (n <= len): undo a partly written element. */
-static inline void buf_truncate(struct buf *b, size_t n) { if (n < b->len) b->len = n; }
+static inline void buf_truncate(struct buf *b, size_t n)
+{
+	if (n < b->len)
+		b->len = n;
+}
 
-void buf_put_u32(struct buf *b, uint32_t v);           /* decimal */
-void buf_put_u64(struct buf *b, uint64_t v);           /* decimal */
-void buf_put_i64(struct buf *b, int64_t v);            /* decimal, signed */
+void buf_put_u32(struct buf *b, uint32_t v);			  /* decimal */
+void buf_put_u64(struct buf *b, uint64_t v);			  /* decimal */
+void buf_put_i64(struct buf *b, int64_t v);			  /* decimal, signed */
 void buf_put_u_padded(struct buf *b, uint32_t v, unsigned width); /* zero-padded decimal */
-void buf_put_hex_u32(struct buf *b, uint32_t v, bool upper);       /* like %x / %X */
-void buf_put_hex_byte(struct buf *b, uint8_t v, bool upper);       /* like %02x / %02X */
+void buf_put_hex_u32(struct buf *b, uint32_t v, bool upper);	  /* like %x / %X */
+void buf_put_hex_byte(struct buf *b, uint8_t v, bool upper);	  /* like %02x / %02X */
 /* n bytes as hex pairs; sep (if not 0) between pairs, e.g. ':' for MACs. */
 void buf_put_hex(struct buf *b, const uint8_t *p, size_t n, bool upper, char sep);
-void buf_put_ipv4(struct buf *b, const uint8_t addr[4]);       /* dotted quad */
+void buf_put_ipv4(struct buf *b, const uint8_t addr[4]); /* dotted quad */
 /* The kernel's %pI6: eight groups of four lowercase hex digits, no
  * compression ("0000:0000:0000:0000:0000:0000:0000:0001"). */
 void buf_put_ipv6_full(struct buf *b, const uint8_t addr[16]);

@@ -29,11 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #include "format.h"
 #include "log.h"
-
-
 
 /* ---- messages ---- */
 
@@ -75,10 +72,9 @@ static const char *file_name(const struct ctx *c, const char *file, char *out, s
 }
 
 /* One "FILE:LINE: message" line; line 0 means no line applies. */
-static void error_at(struct ctx *c, const char *file, unsigned line, const char *fmt,
-		     va_list ap) __attribute__((format(printf, 4, 0)));
-static void error_at(struct ctx *c, const char *file, unsigned line, const char *fmt,
-		     va_list ap)
+static void error_at(struct ctx *c, const char *file, unsigned line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static void error_at(struct ctx *c, const char *file, unsigned line, const char *fmt, va_list ap)
 {
 	char msg[1024], name[PATH_MAX];
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -91,7 +87,7 @@ static void error_at(struct ctx *c, const char *file, unsigned line, const char 
 }
 
 static void err_file(struct ctx *c, const char *file, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void err_file(struct ctx *c, const char *file, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
@@ -102,7 +98,7 @@ static void err_file(struct ctx *c, const char *file, unsigned line, const char 
 
 /* An error about setting s, at the file and line it came from. */
 bool cfg_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 bool cfg_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -113,8 +109,8 @@ bool cfg_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 }
 
 /* "line 12" when first is in the same file as s, else "FILE:12". */
-const char *cfg_where(const struct ctx *c, const config_setting_t *first,
-			 const config_setting_t *s, char *out, size_t size)
+const char *cfg_where(const struct ctx *c, const config_setting_t *first, const config_setting_t *s,
+		      char *out, size_t size)
 {
 	const char *f1 = config_setting_source_file(first);
 	const char *f2 = config_setting_source_file(s);
@@ -145,7 +141,7 @@ static const char *type_name(int type)
 bool cfg_type_error(struct ctx *c, const config_setting_t *s, const char *want)
 {
 	return cfg_err(c, s, "%s: expected %s, got %s", config_setting_name(s), want,
-		   type_name(config_setting_type(s)));
+		       type_name(config_setting_type(s)));
 }
 
 /* ---- "did you mean" ---- */
@@ -165,7 +161,8 @@ static unsigned distance(const char *a, const char *b)
 		d[0][j] = (unsigned)j;
 	for (size_t i = 1; i <= la; i++) {
 		for (size_t j = 1; j <= lb; j++) {
-			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+			int ca = tolower((unsigned char)a[i - 1]),
+			    cb = tolower((unsigned char)b[j - 1]);
 			unsigned best = d[i - 1][j - 1] + (ca != cb);
 			if (d[i - 1][j] + 1 < best)
 				best = d[i - 1][j] + 1;
@@ -210,7 +207,6 @@ static const char *hint_text(const struct hint *h, char *out, size_t size)
 
 /* ---- words (enums and flag lists) ---- */
 
-
 const struct word *cfg_word_find(const struct word *words, const char *name)
 {
 	for (; words->name; words++)
@@ -220,19 +216,19 @@ const struct word *cfg_word_find(const struct word *words, const char *name)
 }
 
 /* "bad value "x" for copymode: expected one of none, meta, packet" */
-bool cfg_word_error(struct ctx *c, const config_setting_t *s, const char *what,
-		       const char *got, const struct word *words)
+bool cfg_word_error(struct ctx *c, const config_setting_t *s, const char *what, const char *got,
+		    const struct word *words)
 {
 	char list[256] = "", q[96], h[96];
-	struct hint hint = {.word = got};
+	struct hint hint = { .word = got };
 	for (const struct word *w = words; w->name; w++) {
 		if (w != words)
 			strncat(list, ", ", sizeof list - strlen(list) - 1);
 		strncat(list, w->name, sizeof list - strlen(list) - 1);
 		hint_try(&hint, w->name);
 	}
-	return cfg_err(c, s, "bad value %s for %s: expected one of %s%s", cfg_quote(got, q, sizeof q),
-		   what, list, hint_text(&hint, h, sizeof h));
+	return cfg_err(c, s, "bad value %s for %s: expected one of %s%s",
+		       cfg_quote(got, q, sizeof q), what, list, hint_text(&hint, h, sizeof h));
 }
 
 /* ---- scalar values ---- */
@@ -250,15 +246,15 @@ bool cfg_get_string(struct ctx *c, const config_setting_t *s, const char **out)
 }
 
 bool cfg_get_int(struct ctx *c, const config_setting_t *s, long long min, long long max,
-		    long long *out)
+		 long long *out)
 {
 	int t = config_setting_type(s);
 	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
 		return cfg_type_error(c, s, "an integer");
 	long long v = config_setting_get_int64(s);
 	if (v < min || v > max)
-		return cfg_err(c, s, "%s must be %lld..%lld, got %lld", config_setting_name(s),
-			   min, max, v);
+		return cfg_err(c, s, "%s must be %lld..%lld, got %lld", config_setting_name(s), min,
+			       max, v);
 	*out = v;
 	return true;
 }
@@ -275,9 +271,21 @@ static bool parse_size_text(const char *t, uint64_t *out)
 		v = v > cap ? UINT64_MAX : v * 10 + (uint64_t)(*t - '0');
 	unsigned shift = 0;
 	switch (*t) {
-	case 'k': case 'K': shift = 10; t++; break;
-	case 'm': case 'M': shift = 20; t++; break;
-	case 'g': case 'G': shift = 30; t++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		t++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		t++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		t++;
+		break;
 	}
 	if (*t)
 		return false;
@@ -287,7 +295,7 @@ static bool parse_size_text(const char *t, uint64_t *out)
 
 /* Bytes as an integer or a "4M" string: 0, or min..max. */
 bool cfg_get_size(struct ctx *c, const config_setting_t *s, uint64_t min, uint64_t max,
-		     const char *range, uint64_t *out)
+		  const char *range, uint64_t *out)
 {
 	const char *name = config_setting_name(s);
 	char q[96];
@@ -303,15 +311,16 @@ bool cfg_get_size(struct ctx *c, const config_setting_t *s, uint64_t min, uint64
 	}
 	case CONFIG_TYPE_STRING:
 		if (!parse_size_text(config_setting_get_string(s), &v))
-			return cfg_err(c, s, "%s: bad size %s: expected bytes with an optional K, M or G suffix, like \"4M\"",
-				   name, cfg_quote(config_setting_get_string(s), q, sizeof q));
+			return cfg_err(c, s,
+				       "%s: bad size %s: expected bytes with an optional K, M or G "
+				       "suffix, like \"4M\"",
+				       name, cfg_quote(config_setting_get_string(s), q, sizeof q));
 		break;
-	default:
-		return cfg_type_error(c, s, "an integer or a size string like \"4M\"");
+	default: return cfg_type_error(c, s, "an integer or a size string like \"4M\"");
 	}
 	if (v != 0 && (v < min || v > max))
 		return cfg_err(c, s, "%s must be 0 or %s bytes, got %s", name, range,
-			   config_setting_type(s) == CONFIG_TYPE_STRING
+			       config_setting_type(s) == CONFIG_TYPE_STRING
 				   ? cfg_quote(config_setting_get_string(s), q, sizeof q)
 				   : (snprintf(q, sizeof q, "%llu", (unsigned long long)v), q));
 	*out = v;
@@ -320,7 +329,7 @@ bool cfg_get_size(struct ctx *c, const config_setting_t *s, uint64_t min, uint64
 
 /* A list (or array) of words, OR-ed together; an empty list is 0. */
 bool cfg_get_words(struct ctx *c, const config_setting_t *s, const struct word *words,
-		      unsigned *out)
+		   unsigned *out)
 {
 	if (!config_setting_is_list(s) && !config_setting_is_array(s))
 		return cfg_type_error(c, s, "a list of strings like (\"a\", \"b\")");
@@ -331,7 +340,7 @@ bool cfg_get_words(struct ctx *c, const config_setting_t *s, const struct word *
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			ok = cfg_err(c, e, "%s: expected a string, got %s", name,
-				 type_name(config_setting_type(e)));
+				     type_name(config_setting_type(e)));
 			continue;
 		}
 		const struct word *w = cfg_word_find(words, config_setting_get_string(e));
@@ -348,14 +357,25 @@ bool cfg_get_words(struct ctx *c, const config_setting_t *s, const struct word *
 
 /* ---- key tables ---- */
 
-
 static void store(void *obj, const struct key *k, uint64_t v)
 {
 	char *p = (char *)obj + k->offset;
 	switch (k->size) {
-	case 1: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); break; }
-	case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
-	case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+	case 1: {
+		uint8_t x = (uint8_t)v;
+		memcpy(p, &x, 1);
+		break;
+	}
+	case 2: {
+		uint16_t x = (uint16_t)v;
+		memcpy(p, &x, 2);
+		break;
+	}
+	case 4: {
+		uint32_t x = (uint32_t)v;
+		memcpy(p, &x, 4);
+		break;
+	}
 	default: memcpy(p, &v, 8); break;
 	}
 }
@@ -390,8 +410,7 @@ static bool key_parse(struct ctx *c, const struct key *k, const config_setting_t
 			return false;
 		store(obj, k, w);
 		return true;
-	case KEY_FUNC:
-		return k->fn(c, s, obj);
+	case KEY_FUNC: return k->fn(c, s, obj);
 	}
 	return false;
 }
@@ -410,20 +429,19 @@ static void unknown_key(struct ctx *c, const config_setting_t *s, const char *wh
 			const struct key *const *tables)
 {
 	char h[96], q[96];
-	struct hint hint = {.word = config_setting_name(s)};
+	struct hint hint = { .word = config_setting_name(s) };
 	for (const struct key *const *t = tables; *t; t++)
 		for (const struct key *k = *t; k->name; k++)
 			hint_try(&hint, k->name);
-	cfg_err(c, s, "unknown key %s in %s%s", cfg_quote(config_setting_name(s), q, sizeof q), what,
-	    hint_text(&hint, h, sizeof h));
+	cfg_err(c, s, "unknown key %s in %s%s", cfg_quote(config_setting_name(s), q, sizeof q),
+		what, hint_text(&hint, h, sizeof h));
 }
 
 /* Checks each member of section sec against tables and stores it into obj;
  * names in quiet are let through unchecked (keys of an output type that
  * could not be determined). Then reports missing required keys. */
 void cfg_walk_section(struct ctx *c, const config_setting_t *sec, const char *what,
-			 const struct key *const *tables, const struct key *const *quiet,
-			 void *obj)
+		      const struct key *const *tables, const struct key *const *quiet, void *obj)
 {
 	for (int i = 0; i < config_setting_length(sec); i++) {
 		const config_setting_t *s = config_setting_get_elem(sec, (unsigned)i);
@@ -445,7 +463,7 @@ bool cfg_is_section(struct ctx *c, const config_setting_t *s, const char *what)
 	if (config_setting_is_group(s))
 		return true;
 	return cfg_err(c, s, "%s: expected a group { ... }, got %s", what,
-		   type_name(config_setting_type(s)));
+		       type_name(config_setting_type(s)));
 }
 
 /* Index of s in its parent's list: which output or group it describes. */
@@ -459,7 +477,7 @@ size_t cfg_index_of(const void *elem, const void *base, size_t size)
 static bool key_log_level(struct ctx *c, const config_setting_t *s, void *obj)
 {
 	static const struct word levels[] = {
-		{"error", 0}, {"warning", 0}, {"info", 0}, {"debug", 0}, {NULL, 0},
+		{ "error", 0 }, { "warning", 0 }, { "info", 0 }, { "debug", 0 }, { NULL, 0 },
 	};
 	struct daemon_config *d = obj;
 	const char *name = NULL;
@@ -473,10 +491,10 @@ static bool key_log_level(struct ctx *c, const config_setting_t *s, void *obj)
 }
 
 static const struct key daemon_keys[] = {
-	{"log_level", KEY_FUNC, .fn = key_log_level},
-	{"status_interval", KEY_INT, FIELD(struct daemon_config, status_interval),
-	 .min = 1, .max = 86400},
-	{.name = NULL},
+	{ "log_level", KEY_FUNC, .fn = key_log_level },
+	{ "status_interval", KEY_INT, FIELD(struct daemon_config, status_interval), .min = 1,
+	  .max = 86400 },
+	{ .name = NULL },
 };
 
 static void parse_daemon(struct ctx *c, const config_setting_t *s)
@@ -485,7 +503,7 @@ static void parse_daemon(struct ctx *c, const config_setting_t *s)
 		cfg_type_error(c, s, "a group { ... }");
 		return;
 	}
-	const struct key *const tables[] = {daemon_keys, NULL};
+	const struct key *const tables[] = { daemon_keys, NULL };
 	cfg_walk_section(c, s, "daemon", tables, NULL, &c->cfg->daemon);
 }
 
@@ -529,7 +547,7 @@ static bool key_group_number(struct ctx *c, const config_setting_t *s, void *obj
 	for (size_t j = 0; j < i; j++)
 		if (c->group_at[j] && c->cfg->groups[j].group == v)
 			return cfg_err(c, s, "duplicate group %lld: already defined at %s", v,
-				   cfg_where(c, c->group_at[j], s, at, sizeof at));
+				       cfg_where(c, c->group_at[j], s, at, sizeof at));
 	g->group = (uint16_t)v;
 	c->group_at[i] = s;
 	return true;
@@ -541,12 +559,12 @@ static bool unknown_output(struct ctx *c, const config_setting_t *e, const char 
 	/* Probably that output's: its own error says it already. */
 	if (c->output_unnamed)
 		return false;
-	struct hint hint = {.word = name};
+	struct hint hint = { .word = name };
 	for (size_t i = 0; i < c->cfg->n_outputs; i++)
 		hint_try(&hint, c->cfg->outputs[i].name);
 	return cfg_err(c, e, "unknown output %s%s%s", cfg_quote(name, q, sizeof q),
-		   c->cfg->n_outputs ? "" : " (no outputs are defined)",
-		   hint_text(&hint, h, sizeof h));
+		       c->cfg->n_outputs ? "" : " (no outputs are defined)",
+		       hint_text(&hint, h, sizeof h));
 }
 
 /* One element of a group's outputs list: a defined output, not yet listed. */
@@ -554,7 +572,8 @@ static bool group_output(struct ctx *c, struct group_config *g, const config_set
 {
 	char q[96];
 	if (config_setting_type(e) != CONFIG_TYPE_STRING)
-		return cfg_err(c, e, "outputs: expected a string, got %s", type_name(config_setting_type(e)));
+		return cfg_err(c, e, "outputs: expected a string, got %s",
+			       type_name(config_setting_type(e)));
 	const char *name = config_setting_get_string(e);
 	if (!*name)
 		return cfg_err(c, e, "outputs: empty output name");
@@ -563,7 +582,8 @@ static bool group_output(struct ctx *c, struct group_config *g, const config_set
 		return unknown_output(c, e, name);
 	for (size_t j = 0; j < g->n_outputs; j++)
 		if (g->outputs[j] == (size_t)idx)
-			return cfg_err(c, e, "output %s is listed twice", cfg_quote(name, q, sizeof q));
+			return cfg_err(c, e, "output %s is listed twice",
+				       cfg_quote(name, q, sizeof q));
 	g->outputs[g->n_outputs++] = (size_t)idx;
 	return true;
 }
@@ -591,17 +611,13 @@ static bool key_timeout(struct ctx *c, const config_setting_t *s, void *obj)
 	double v;
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		v = (double)config_setting_get_int64(s);
-		break;
-	case CONFIG_TYPE_FLOAT:
-		v = config_setting_get_float(s);
-		break;
-	default:
-		return cfg_type_error(c, s, "a number of seconds");
+	case CONFIG_TYPE_INT64: v = (double)config_setting_get_int64(s); break;
+	case CONFIG_TYPE_FLOAT: v = config_setting_get_float(s); break;
+	default: return cfg_type_error(c, s, "a number of seconds");
 	}
 	if (!isfinite(v) || v < 0 || v > CONFIG_TIMEOUT_MAX_S)
-		return cfg_err(c, s, "timeout must be 0..%d seconds, got %g", CONFIG_TIMEOUT_MAX_S, v);
+		return cfg_err(c, s, "timeout must be 0..%d seconds, got %g", CONFIG_TIMEOUT_MAX_S,
+			       v);
 	/* v is 0..600 here: rounding by hand spares a libm dependency. */
 	double cs = (double)(long long)(v * 100 + 0.5);
 	double off = v * 100 - cs;
@@ -612,44 +628,44 @@ static bool key_timeout(struct ctx *c, const config_setting_t *s, void *obj)
 }
 
 static const struct word copymode_words[] = {
-	{"none", COPYMODE_NONE},
-	{"meta", COPYMODE_META},
-	{"packet", COPYMODE_PACKET},
-	{NULL, 0},
+	{ "none", COPYMODE_NONE },
+	{ "meta", COPYMODE_META },
+	{ "packet", COPYMODE_PACKET },
+	{ NULL, 0 },
 };
 
 static const struct word enobufs_words[] = {
-	{"raise", ENOBUFS_RAISE},
-	{"handle", ENOBUFS_HANDLE},
-	{"disable", ENOBUFS_DISABLE},
-	{NULL, 0},
+	{ "raise", ENOBUFS_RAISE },
+	{ "handle", ENOBUFS_HANDLE },
+	{ "disable", ENOBUFS_DISABLE },
+	{ NULL, 0 },
 };
 
 static const struct word group_flag_words[] = {
-	{"seq", GROUP_FLAG_SEQ},
-	{"seq_global", GROUP_FLAG_SEQ_GLOBAL},
-	{"conntrack", GROUP_FLAG_CONNTRACK},
-	{NULL, 0},
+	{ "seq", GROUP_FLAG_SEQ },
+	{ "seq_global", GROUP_FLAG_SEQ_GLOBAL },
+	{ "conntrack", GROUP_FLAG_CONNTRACK },
+	{ NULL, 0 },
 };
 
 #define G(member) FIELD(struct group_config, member)
 
 static const struct key group_keys[] = {
-	{"group", KEY_FUNC, .required = true, .fn = key_group_number},
-	{"outputs", KEY_FUNC, .required = true, .fn = key_group_outputs},
-	{"copymode", KEY_WORD, G(copymode), .words = copymode_words},
-	{"copy_range", KEY_INT, G(copy_range), .min = 0, .max = 65535},
-	{"qthresh", KEY_INT, G(qthresh), .min = 1, .max = 65535},
-	{"timeout", KEY_FUNC, .fn = key_timeout},
-	{"rcvbuf", KEY_SIZE, G(rcvbuf), .min = CONFIG_RCVBUF_MIN, .max = CONFIG_RCVBUF_MAX,
-	 .range = "4096..2G"},
-	{"rcvbuf_max", KEY_SIZE, G(rcvbuf_max), .min = CONFIG_RCVBUF_MIN,
-	 .max = CONFIG_RCVBUF_MAX, .range = "4096..2G"},
-	{"nlbuf", KEY_SIZE, G(nlbuf), .min = CONFIG_NLBUF_MIN, .max = CONFIG_NLBUF_MAX,
-	 .range = "8192..131072 (8K..128K)"},
-	{"enobufs", KEY_WORD, G(enobufs), .words = enobufs_words},
-	{"flags", KEY_WORDS, G(flags), .words = group_flag_words},
-	{.name = NULL},
+	{ "group", KEY_FUNC, .required = true, .fn = key_group_number },
+	{ "outputs", KEY_FUNC, .required = true, .fn = key_group_outputs },
+	{ "copymode", KEY_WORD, G(copymode), .words = copymode_words },
+	{ "copy_range", KEY_INT, G(copy_range), .min = 0, .max = 65535 },
+	{ "qthresh", KEY_INT, G(qthresh), .min = 1, .max = 65535 },
+	{ "timeout", KEY_FUNC, .fn = key_timeout },
+	{ "rcvbuf", KEY_SIZE, G(rcvbuf), .min = CONFIG_RCVBUF_MIN, .max = CONFIG_RCVBUF_MAX,
+	  .range = "4096..2G" },
+	{ "rcvbuf_max", KEY_SIZE, G(rcvbuf_max), .min = CONFIG_RCVBUF_MIN, .max = CONFIG_RCVBUF_MAX,
+	  .range = "4096..2G" },
+	{ "nlbuf", KEY_SIZE, G(nlbuf), .min = CONFIG_NLBUF_MIN, .max = CONFIG_NLBUF_MAX,
+	  .range = "8192..131072 (8K..128K)" },
+	{ "enobufs", KEY_WORD, G(enobufs), .words = enobufs_words },
+	{ "flags", KEY_WORDS, G(flags), .words = group_flag_words },
+	{ .name = NULL },
 };
 
 static void group_defaults(struct group_config *g)
@@ -672,9 +688,10 @@ static void check_rcvbuf(struct ctx *c, const config_setting_t *sec, struct grou
 		return;
 	const config_setting_t *max = config_setting_get_member(sec, "rcvbuf_max");
 	const config_setting_t *start = config_setting_get_member(sec, "rcvbuf");
-	cfg_err(c, max ? max : start, "rcvbuf_max (%llu bytes%s) is less than rcvbuf (%llu bytes%s)",
-	    (unsigned long long)g->rcvbuf_max, max ? "" : ", the default",
-	    (unsigned long long)g->rcvbuf, start ? "" : ", the default");
+	cfg_err(c, max ? max : start,
+		"rcvbuf_max (%llu bytes%s) is less than rcvbuf (%llu bytes%s)",
+		(unsigned long long)g->rcvbuf_max, max ? "" : ", the default",
+		(unsigned long long)g->rcvbuf, start ? "" : ", the default");
 }
 
 static void parse_group(struct ctx *c, const config_setting_t *sec, struct group_config *g)
@@ -682,7 +699,7 @@ static void parse_group(struct ctx *c, const config_setting_t *sec, struct group
 	unsigned before = c->n_errors;
 	g->line = (int)config_setting_source_line(sec);
 	group_defaults(g);
-	const struct key *const tables[] = {group_keys, NULL};
+	const struct key *const tables[] = { group_keys, NULL };
 	cfg_walk_section(c, sec, "group", tables, NULL, g);
 	if (c->n_errors == before)
 		check_rcvbuf(c, sec, g);
@@ -696,7 +713,8 @@ static void parse_group(struct ctx *c, const config_setting_t *sec, struct group
 static void parse_groups(struct ctx *c, const config_setting_t *s)
 {
 	if (!s) {
-		err_file(c, c->cfg->path, 0, "no groups: add groups = ( { group = 1; outputs = ( ... ); } );");
+		err_file(c, c->cfg->path, 0,
+			 "no groups: add groups = ( { group = 1; outputs = ( ... ); } );");
 		return;
 	}
 	if (!cfg_is_list(c, s))
@@ -720,7 +738,7 @@ static void parse_groups(struct ctx *c, const config_setting_t *s)
 
 /* ---- the file ---- */
 
-static const char *const sections[] = {"daemon", "outputs", "groups", NULL};
+static const char *const sections[] = { "daemon", "outputs", "groups", NULL };
 
 static void unknown_sections(struct ctx *c, const config_setting_t *root)
 {
@@ -728,7 +746,7 @@ static void unknown_sections(struct ctx *c, const config_setting_t *root)
 	for (int i = 0; i < config_setting_length(root); i++) {
 		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
 		const char *name = config_setting_name(s);
-		struct hint hint = {.word = name};
+		struct hint hint = { .word = name };
 		bool known = false;
 		for (const char *const *k = sections; *k; k++) {
 			known |= strcmp(*k, name) == 0;
@@ -736,7 +754,7 @@ static void unknown_sections(struct ctx *c, const config_setting_t *root)
 		}
 		if (!known)
 			cfg_err(c, s, "unknown section %s%s", cfg_quote(name, q, sizeof q),
-			    hint_text(&hint, h, sizeof h));
+				hint_text(&hint, h, sizeof h));
 	}
 }
 
@@ -772,7 +790,8 @@ static void check_wrapped_int(struct ctx *c, const config_setting_t *s)
 		errno = 0;
 		char *end;
 		long long v = hex ? (long long)strtoull(lit, &end, 16) : strtoll(lit, &end, 10);
-		if (*end || (errno != ERANGE && v >= INT32_MIN && v <= (hex ? UINT32_MAX : INT32_MAX)))
+		if (*end ||
+		    (errno != ERANGE && v >= INT32_MIN && v <= (hex ? UINT32_MAX : INT32_MAX)))
 			continue;
 		cfg_err(c, s, "%s: %s does not fit in a 32-bit integer (libconfig would read %d)",
 			name, lit, config_setting_get_int(s));
@@ -870,7 +889,7 @@ static char *read_regular(const char *path, size_t *len)
 	struct stat st;
 	FILE *f;
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || !(f = fopen(path, "r")))
-		return NULL;    /* stat first: opening a FIFO would block */
+		return NULL; /* stat first: opening a FIFO would block */
 	char *data = NULL;
 	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (16 << 20) &&
 	    (data = malloc((size_t)st.st_size + 1))) {
@@ -924,8 +943,8 @@ static bool check_includes(struct ctx *c, const char *file, const char *shown, i
 
 /* One @include target: a regular file is checked in turn, anything else
  * that exists is refused; a missing one is left to libconfig. */
-static bool check_include_target(struct ctx *c, const char *shown, unsigned line,
-				 const char *name, int depth, int *budget)
+static bool check_include_target(struct ctx *c, const char *shown, unsigned line, const char *name,
+				 int depth, int *budget)
 {
 	char full[2 * PATH_MAX + 2], q[300];
 	struct stat st;
@@ -957,7 +976,7 @@ static bool check_includes(struct ctx *c, const char *file, const char *shown, i
 	if (depth >= 10 || --*budget < 0 || !(data = read_regular(file, &len)))
 		return true;
 	bool ok = true;
-	unsigned line = 1;     /* the line data[pos] is on */
+	unsigned line = 1; /* the line data[pos] is on */
 	for (size_t pos = 0; ok && pos < len;) {
 		char name[PATH_MAX];
 		size_t stop = include_at(data, len, pos, name, sizeof name);
@@ -1006,7 +1025,7 @@ static char *dir_of(const char *path)
 
 int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors)
 {
-	struct ctx c = {.cfg = cfg, .errors = errors};
+	struct ctx c = { .cfg = cfg, .errors = errors };
 	memset(cfg, 0, sizeof *cfg);
 	if (!check_readable(&c, path))
 		return -1;
@@ -1024,7 +1043,7 @@ int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors)
 		config_set_include_dir(&lc, dir);
 	int budget = 64;
 	if (!check_includes(&c, path, path, 0, &budget))
-		;  /* reported: libconfig would exit() on it */
+		; /* reported: libconfig would exit() on it */
 	else if (config_read_file(&lc, path))
 		check_root(&c, config_root_setting(&lc));
 	else
@@ -1059,8 +1078,8 @@ bool config_group_options_equal(const struct group_config *a, const struct group
 	return a->group == b->group && a->copymode == b->copymode &&
 	       a->copy_range == b->copy_range && a->qthresh == b->qthresh &&
 	       a->timeout_cs == b->timeout_cs && a->rcvbuf == b->rcvbuf &&
-	       a->rcvbuf_max == b->rcvbuf_max && a->nlbuf == b->nlbuf &&
-	       a->enobufs == b->enobufs && a->flags == b->flags;
+	       a->rcvbuf_max == b->rcvbuf_max && a->nlbuf == b->nlbuf && a->enobufs == b->enobufs &&
+	       a->flags == b->flags;
 }
 
 int config_find_output(const struct nflogd_config *cfg, const char *name)

@@ -21,13 +21,13 @@ enum output_type {
 
 /* type = "syslog": where messages go, and how they are written. */
 enum syslog_transport {
-	SYSLOG_LOCAL = 0,          /* unix datagram socket, default /dev/log */
+	SYSLOG_LOCAL = 0, /* unix datagram socket, default /dev/log */
 	SYSLOG_UDP = 1,
-	SYSLOG_TCP = 2,            /* RFC 6587 octet counting */
+	SYSLOG_TCP = 2, /* RFC 6587 octet counting */
 };
 
 enum syslog_format {
-	SYSLOG_FORMAT_AUTO = 0,    /* rfc3164 locally, rfc5424 to a target */
+	SYSLOG_FORMAT_AUTO = 0, /* rfc3164 locally, rfc5424 to a target */
 	SYSLOG_FORMAT_RFC3164 = 1,
 	SYSLOG_FORMAT_RFC5424 = 2,
 };
@@ -51,92 +51,92 @@ enum enobufs_policy {
 };
 
 /* Defaults and limits (conf/nflogd.conf explains each choice). */
-#define CONFIG_DEFAULT_STATUS_INTERVAL 10          /* seconds, 1..86400 */
-#define CONFIG_DEFAULT_FILE_MODE       0640
-#define CONFIG_DEFAULT_ROTATE_KEEP     10          /* 1..1000 */
-#define CONFIG_ROTATE_KEEP_MAX         1000
-#define CONFIG_ROTATE_SIZE_MIN         4096
-#define CONFIG_ROTATE_INTERVAL_MAX     (366 * 86400)
-#define CONFIG_DEFAULT_FILE_BACKLOG    (UINT64_C(8) << 20)  /* 8 MiB */
-#define CONFIG_FILE_BACKLOG_MAX        (UINT64_C(1) << 30)  /* 1 GiB */
-#define CONFIG_OUTPUT_NAME_MAX         64          /* [A-Za-z0-9_.-] */
-#define CONFIG_DEFAULT_COPY_RANGE      65535
-#define CONFIG_DEFAULT_IDENT           "nflogd"    /* journal and syslog */
-#define CONFIG_DEFAULT_PRIORITY        5           /* notice, as the kernel's LOG */
-#define CONFIG_DEFAULT_FACILITY        3           /* daemon */
-#define CONFIG_DEFAULT_SYSLOG_SOCKET   "/dev/log"
-#define CONFIG_DEFAULT_QUEUE_SIZE      10000       /* records, 1..1000000 */
-#define CONFIG_QUEUE_SIZE_MAX          1000000
-#define CONFIG_DEFAULT_QTHRESH         64          /* 1..65535 */
-#define CONFIG_DEFAULT_TIMEOUT_CS      5           /* 0.05 s */
-#define CONFIG_TIMEOUT_MAX_S           600
-#define CONFIG_DEFAULT_RCVBUF          (UINT64_C(4) << 20)   /* 4 MiB */
-#define CONFIG_DEFAULT_RCVBUF_MAX      (UINT64_C(64) << 20)  /* 64 MiB */
-#define CONFIG_RCVBUF_MIN              4096                  /* unless 0 */
-#define CONFIG_RCVBUF_MAX              (INT64_C(2) << 30)    /* 2 GiB, stored as INT_MAX */
+#define CONFIG_DEFAULT_STATUS_INTERVAL 10 /* seconds, 1..86400 */
+#define CONFIG_DEFAULT_FILE_MODE 0640
+#define CONFIG_DEFAULT_ROTATE_KEEP 10 /* 1..1000 */
+#define CONFIG_ROTATE_KEEP_MAX 1000
+#define CONFIG_ROTATE_SIZE_MIN 4096
+#define CONFIG_ROTATE_INTERVAL_MAX (366 * 86400)
+#define CONFIG_DEFAULT_FILE_BACKLOG (UINT64_C(8) << 20) /* 8 MiB */
+#define CONFIG_FILE_BACKLOG_MAX (UINT64_C(1) << 30)	/* 1 GiB */
+#define CONFIG_OUTPUT_NAME_MAX 64			/* [A-Za-z0-9_.-] */
+#define CONFIG_DEFAULT_COPY_RANGE 65535
+#define CONFIG_DEFAULT_IDENT "nflogd" /* journal and syslog */
+#define CONFIG_DEFAULT_PRIORITY 5     /* notice, as the kernel's LOG */
+#define CONFIG_DEFAULT_FACILITY 3     /* daemon */
+#define CONFIG_DEFAULT_SYSLOG_SOCKET "/dev/log"
+#define CONFIG_DEFAULT_QUEUE_SIZE 10000 /* records, 1..1000000 */
+#define CONFIG_QUEUE_SIZE_MAX 1000000
+#define CONFIG_DEFAULT_QTHRESH 64   /* 1..65535 */
+#define CONFIG_DEFAULT_TIMEOUT_CS 5 /* 0.05 s */
+#define CONFIG_TIMEOUT_MAX_S 600
+#define CONFIG_DEFAULT_RCVBUF (UINT64_C(4) << 20)      /* 4 MiB */
+#define CONFIG_DEFAULT_RCVBUF_MAX (UINT64_C(64) << 20) /* 64 MiB */
+#define CONFIG_RCVBUF_MIN 4096			       /* unless 0 */
+#define CONFIG_RCVBUF_MAX (INT64_C(2) << 30)	       /* 2 GiB, stored as INT_MAX */
 /* nfulnl_set_nlbufsiz() accepts NLMSG_GOODSIZE..131072; NLMSG_GOODSIZE is
  * a page (at most 8 KiB) minus struct skb_shared_info: 3776 on x86-64 with
  * 4 KiB pages, 7872 with 64 KiB pages. 8192 is accepted by every kernel. */
-#define CONFIG_DEFAULT_NLBUF           65536
-#define CONFIG_NLBUF_MIN               8192                  /* unless 0 */
-#define CONFIG_NLBUF_MAX               131072
+#define CONFIG_DEFAULT_NLBUF 65536
+#define CONFIG_NLBUF_MIN 8192 /* unless 0 */
+#define CONFIG_NLBUF_MAX 131072
 
 /* flags bits: the kernel's NFULNL_CFG_F_* */
-#define GROUP_FLAG_SEQ        0x0001
+#define GROUP_FLAG_SEQ 0x0001
 #define GROUP_FLAG_SEQ_GLOBAL 0x0002
-#define GROUP_FLAG_CONNTRACK  0x0004
+#define GROUP_FLAG_CONNTRACK 0x0004
 
 struct output_config {
 	char *name;
-	int line;                  /* where it is defined, for messages */
+	int line; /* where it is defined, for messages */
 	enum output_type type;
 	enum record_format format; /* default text */
-	unsigned log_flags;        /* FORMAT_LOG_* bits (format.h), default 0 */
+	unsigned log_flags;	   /* FORMAT_LOG_* bits (format.h), default 0 */
 	/* type = "file" */
-	char *path;                /* absolute */
-	unsigned mode;             /* file mode, default 0640 */
-	int64_t uid, gid;          /* owner / group of a created file, -1 = unset */
-	uint64_t rotate_size;      /* bytes, 0 = no size rotation */
-	uint32_t rotate_interval;  /* seconds, 0 = no time rotation */
-	uint32_t rotate_keep;      /* old files path.1 .. path.N, default 10 */
-	uint64_t backlog;          /* bytes held while the file cannot be written */
+	char *path;		  /* absolute */
+	unsigned mode;		  /* file mode, default 0640 */
+	int64_t uid, gid;	  /* owner / group of a created file, -1 = unset */
+	uint64_t rotate_size;	  /* bytes, 0 = no size rotation */
+	uint32_t rotate_interval; /* seconds, 0 = no time rotation */
+	uint32_t rotate_keep;	  /* old files path.1 .. path.N, default 10 */
+	uint64_t backlog;	  /* bytes held while the file cannot be written */
 	/* type = "journal" and "syslog" (fixed arrays: config_free stays simple) */
-	char ident[49];            /* SYSLOG_IDENTIFIER / APP-NAME, default "nflogd" */
-	unsigned priority;         /* severity 0..7, default 5 (notice) */
+	char ident[49];	   /* SYSLOG_IDENTIFIER / APP-NAME, default "nflogd" */
+	unsigned priority; /* severity 0..7, default 5 (notice) */
 	/* type = "journal" */
-	bool payload;              /* add NFLOG_PAYLOAD (hex), default false */
+	bool payload; /* add NFLOG_PAYLOAD (hex), default false */
 	/* type = "syslog" */
-	unsigned facility;         /* 0..23, default 3 (daemon) */
+	unsigned facility;		  /* 0..23, default 3 (daemon) */
 	enum syslog_format syslog_format; /* default auto */
 	enum syslog_transport transport;  /* local unless target is set */
-	char socket_path[108];     /* local: default "/dev/log" */
-	char host[256];            /* udp/tcp: name or address (IPv6 without []) */
+	char socket_path[108];		  /* local: default "/dev/log" */
+	char host[256];			  /* udp/tcp: name or address (IPv6 without []) */
 	uint16_t port;
-	bool structured_data;      /* RFC 5424 [nflog@32473 ...], default true */
-	uint32_t queue_size;       /* records waiting for the peer, default 10000 */
+	bool structured_data; /* RFC 5424 [nflog@32473 ...], default true */
+	uint32_t queue_size;  /* records waiting for the peer, default 10000 */
 };
 
 struct group_config {
 	uint16_t group;
 	int line;
-	size_t *outputs;           /* indexes into nflogd_config.outputs */
+	size_t *outputs; /* indexes into nflogd_config.outputs */
 	size_t n_outputs;
-	enum copymode copymode;    /* default packet */
-	uint32_t copy_range;       /* bytes, default 65535 (0 = whole packet) */
-	uint32_t qthresh;          /* messages per kernel batch, default 64 */
-	uint32_t timeout_cs;       /* kernel flush timeout in 1/100 s, default 5 (0.05 s) */
-	uint64_t rcvbuf;           /* bytes, 0 = system default; default 4 MiB; <= INT_MAX */
-	uint64_t rcvbuf_max;       /* bytes, growth limit on ENOBUFS, 0 = no growth;
-				      default 64 MiB; <= INT_MAX; >= rcvbuf if both set */
-	uint32_t nlbuf;            /* kernel nlbufsiz, 0 = kernel default, else
-				      8192..131072; default 65536 */
+	enum copymode copymode;	     /* default packet */
+	uint32_t copy_range;	     /* bytes, default 65535 (0 = whole packet) */
+	uint32_t qthresh;	     /* messages per kernel batch, default 64 */
+	uint32_t timeout_cs;	     /* kernel flush timeout in 1/100 s, default 5 (0.05 s) */
+	uint64_t rcvbuf;	     /* bytes, 0 = system default; default 4 MiB; <= INT_MAX */
+	uint64_t rcvbuf_max;	     /* bytes, growth limit on ENOBUFS, 0 = no growth;
+					default 64 MiB; <= INT_MAX; >= rcvbuf if both set */
+	uint32_t nlbuf;		     /* kernel nlbufsiz, 0 = kernel default, else
+					8192..131072; default 65536 */
 	enum enobufs_policy enobufs; /* default raise */
-	uint16_t flags;            /* GROUP_FLAG_*, default seq */
+	uint16_t flags;		     /* GROUP_FLAG_*, default seq */
 };
 
 struct daemon_config {
-	int log_level;             /* LOG_LEVEL_* (log.h), default info */
-	uint32_t status_interval;  /* seconds, default 10 */
+	int log_level;		  /* LOG_LEVEL_* (log.h), default info */
+	uint32_t status_interval; /* seconds, default 10 */
 };
 
 struct nflogd_config {

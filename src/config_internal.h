@@ -21,11 +21,11 @@ struct ctx {
 	struct nflogd_config *cfg;
 	struct buf *errors;
 	unsigned n_errors;
-	const char *dir;                   /* of the main file, for @include */
+	const char *dir;		   /* of the main file, for @include */
 	const config_setting_t **name_at;  /* per output: its valid name */
 	const config_setting_t **path_at;  /* per output: its valid file path */
 	const config_setting_t **group_at; /* per group: its valid number */
-	bool output_unnamed;               /* an output's name was missing or bad */
+	bool output_unnamed;		   /* an output's name was missing or bad */
 };
 
 struct word {
@@ -49,7 +49,7 @@ struct key {
 	bool required;
 	size_t offset, size; /* the field in obj (not for KEY_FUNC) */
 	long long min, max;
-	const char *range;   /* KEY_SIZE: max in words, for messages */
+	const char *range; /* KEY_SIZE: max in words, for messages */
 	const struct word *words;
 	key_fn *fn;
 };
@@ -64,23 +64,29 @@ struct output_type_def {
 
 const char *cfg_quote(const char *s, char *out, size_t size);
 bool cfg_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-const char *cfg_where(const struct ctx *c, const config_setting_t *first, const config_setting_t *s, char *out, size_t size);
+    __attribute__((format(printf, 3, 4)));
+const char *cfg_where(const struct ctx *c, const config_setting_t *first, const config_setting_t *s,
+		      char *out, size_t size);
 bool cfg_type_error(struct ctx *c, const config_setting_t *s, const char *want);
 const struct word *cfg_word_find(const struct word *words, const char *name);
-bool cfg_word_error(struct ctx *c, const config_setting_t *s, const char *what, const char *got, const struct word *words);
+bool cfg_word_error(struct ctx *c, const config_setting_t *s, const char *what, const char *got,
+		    const struct word *words);
 bool cfg_get_string(struct ctx *c, const config_setting_t *s, const char **out);
-bool cfg_get_int(struct ctx *c, const config_setting_t *s, long long min, long long max, long long *out);
-bool cfg_get_size(struct ctx *c, const config_setting_t *s, uint64_t min, uint64_t max, const char *range, uint64_t *out);
-bool cfg_get_words(struct ctx *c, const config_setting_t *s, const struct word *words, unsigned *out);
-void cfg_walk_section(struct ctx *c, const config_setting_t *sec, const char *what, const struct key *const *tables, const struct key *const *quiet, void *obj);
+bool cfg_get_int(struct ctx *c, const config_setting_t *s, long long min, long long max,
+		 long long *out);
+bool cfg_get_size(struct ctx *c, const config_setting_t *s, uint64_t min, uint64_t max,
+		  const char *range, uint64_t *out);
+bool cfg_get_words(struct ctx *c, const config_setting_t *s, const struct word *words,
+		   unsigned *out);
+void cfg_walk_section(struct ctx *c, const config_setting_t *sec, const char *what,
+		      const struct key *const *tables, const struct key *const *quiet, void *obj);
 bool cfg_is_section(struct ctx *c, const config_setting_t *s, const char *what);
 size_t cfg_index_of(const void *elem, const void *base, size_t size);
 char *cfg_strdup(struct ctx *c, const config_setting_t *s, const char *v);
 bool cfg_is_list(struct ctx *c, const config_setting_t *s);
 bool cfg_alloc_ok(struct ctx *c, const config_setting_t *s, void *p);
 void cfg_err_file(struct ctx *c, const char *file, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* config_output.c: the outputs section. */
 void config_parse_outputs(struct ctx *c, const config_setting_t *s);

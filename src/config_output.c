@@ -35,11 +35,12 @@ static bool key_output_name(struct ctx *c, const config_setting_t *s, void *obj)
 		return false;
 	if (!valid_output_name(name))
 		return cfg_err(c, s, "bad output name %s: use 1..%d of A-Z a-z 0-9 _ . -",
-			   cfg_quote(name, q, sizeof q), CONFIG_OUTPUT_NAME_MAX);
+			       cfg_quote(name, q, sizeof q), CONFIG_OUTPUT_NAME_MAX);
 	for (size_t j = 0; j < i; j++)
 		if (c->name_at[j] && strcmp(c->cfg->outputs[j].name, name) == 0)
 			return cfg_err(c, s, "duplicate output name %s: already defined at %s",
-				   cfg_quote(name, q, sizeof q), cfg_where(c, c->name_at[j], s, at, sizeof at));
+				       cfg_quote(name, q, sizeof q),
+				       cfg_where(c, c->name_at[j], s, at, sizeof at));
 	if (!(o->name = cfg_strdup(c, s, name)))
 		return false;
 	c->name_at[i] = s;
@@ -47,33 +48,33 @@ static bool key_output_name(struct ctx *c, const config_setting_t *s, void *obj)
 }
 
 static const struct word output_type_words[] = {
-	{"file", OUTPUT_FILE},
-	{"journal", OUTPUT_JOURNAL},
-	{"syslog", OUTPUT_SYSLOG},
-	{NULL, 0},
+	{ "file", OUTPUT_FILE },
+	{ "journal", OUTPUT_JOURNAL },
+	{ "syslog", OUTPUT_SYSLOG },
+	{ NULL, 0 },
 };
 
 static const struct word format_words[] = {
-	{"text", RECORD_FORMAT_TEXT},
-	{"json", RECORD_FORMAT_JSON},
-	{NULL, 0},
+	{ "text", RECORD_FORMAT_TEXT },
+	{ "json", RECORD_FORMAT_JSON },
+	{ NULL, 0 },
 };
 
 /* nft's `log flags` words, as nft(8) spells them. */
 static const struct word log_flag_words[] = {
-	{"tcp sequence", FORMAT_LOG_TCPSEQ},
-	{"tcp options", FORMAT_LOG_TCPOPT},
-	{"ip options", FORMAT_LOG_IPOPT},
-	{"skuid", FORMAT_LOG_UID},
-	{"ether", FORMAT_LOG_MACDECODE},
-	{"all", FORMAT_LOG_ALL},
-	{NULL, 0},
+	{ "tcp sequence", FORMAT_LOG_TCPSEQ },
+	{ "tcp options", FORMAT_LOG_TCPOPT },
+	{ "ip options", FORMAT_LOG_IPOPT },
+	{ "skuid", FORMAT_LOG_UID },
+	{ "ether", FORMAT_LOG_MACDECODE },
+	{ "all", FORMAT_LOG_ALL },
+	{ NULL, 0 },
 };
 
 static const struct word syslog_format_words[] = {
-	{"rfc3164", SYSLOG_FORMAT_RFC3164},
-	{"rfc5424", SYSLOG_FORMAT_RFC5424},
-	{NULL, 0},
+	{ "rfc3164", SYSLOG_FORMAT_RFC3164 },
+	{ "rfc5424", SYSLOG_FORMAT_RFC5424 },
+	{ NULL, 0 },
 };
 
 /* format means the record format of a file (text, json) and the message
@@ -86,7 +87,9 @@ static bool key_format(struct ctx *c, const config_setting_t *s, void *obj)
 	config_setting_lookup_string(config_setting_parent(s), "type", &type);
 	bool is_syslog = type && strcmp(type, "syslog") == 0;
 	if (type && strcmp(type, "journal") == 0)
-		return cfg_err(c, s, "a journal output has no format: MESSAGE is the text line, the fields are NFLOG_*");
+		return cfg_err(c, s,
+			       "a journal output has no format: MESSAGE is the text line, the "
+			       "fields are NFLOG_*");
 	if (!cfg_get_string(c, s, &str))
 		return false;
 	const struct word *words = is_syslog ? syslog_format_words : format_words;
@@ -102,12 +105,12 @@ static bool key_format(struct ctx *c, const config_setting_t *s, void *obj)
 
 /* Keys every output type has. */
 static const struct key output_keys[] = {
-	{"name", KEY_FUNC, .required = true, .fn = key_output_name},
-	{"type", KEY_WORD, .required = true, FIELD(struct output_config, type),
-	 .words = output_type_words},
-	{"format", KEY_FUNC, .fn = key_format},
-	{"log_flags", KEY_WORDS, FIELD(struct output_config, log_flags), .words = log_flag_words},
-	{.name = NULL},
+	{ "name", KEY_FUNC, .required = true, .fn = key_output_name },
+	{ "type", KEY_WORD, .required = true, FIELD(struct output_config, type),
+	  .words = output_type_words },
+	{ "format", KEY_FUNC, .fn = key_format },
+	{ "log_flags", KEY_WORDS, FIELD(struct output_config, log_flags), .words = log_flag_words },
+	{ .name = NULL },
 };
 
 static bool key_file_path(struct ctx *c, const config_setting_t *s, void *obj)
@@ -119,15 +122,17 @@ static bool key_file_path(struct ctx *c, const config_setting_t *s, void *obj)
 	if (!cfg_get_string(c, s, &path))
 		return false;
 	if (path[0] != '/')
-		return cfg_err(c, s, "path %s must be absolute (start with /)", cfg_quote(path, q, sizeof q));
+		return cfg_err(c, s, "path %s must be absolute (start with /)",
+			       cfg_quote(path, q, sizeof q));
 	if (path[strlen(path) - 1] == '/')
-		return cfg_err(c, s, "path %s names a directory, not a file", cfg_quote(path, q, sizeof q));
+		return cfg_err(c, s, "path %s names a directory, not a file",
+			       cfg_quote(path, q, sizeof q));
 	for (size_t j = 0; j < i; j++)
 		if (c->path_at[j] && strcmp(c->cfg->outputs[j].path, path) == 0)
 			return cfg_err(c, s, "path %s is already used by output \"%s\" at %s",
-				   cfg_quote(path, q, sizeof q),
-				   c->cfg->outputs[j].name ? c->cfg->outputs[j].name : "?",
-				   cfg_where(c, c->path_at[j], s, at, sizeof at));
+				       cfg_quote(path, q, sizeof q),
+				       c->cfg->outputs[j].name ? c->cfg->outputs[j].name : "?",
+				       cfg_where(c, c->path_at[j], s, at, sizeof at));
 	if (!(o->path = cfg_strdup(c, s, path)))
 		return false;
 	c->path_at[i] = s;
@@ -159,8 +164,10 @@ static bool key_mode(struct ctx *c, const config_setting_t *s, void *obj)
 		errno = 0;
 		unsigned long m = strtoul(str, &end, 8);
 		if (!isdigit((unsigned char)*str) || *end || errno || m > 0777)
-			return cfg_err(c, s, "mode must be an octal string \"0\"..\"0777\", like \"0640\"; got %s",
-				   cfg_quote(str, q, sizeof q));
+			return cfg_err(
+			    c, s,
+			    "mode must be an octal string \"0\"..\"0777\", like \"0640\"; got %s",
+			    cfg_quote(str, q, sizeof q));
 		o->mode = (unsigned)m;
 		return true;
 	}
@@ -168,12 +175,15 @@ static bool key_mode(struct ctx *c, const config_setting_t *s, void *obj)
 		return cfg_type_error(c, s, "an octal string like \"0640\"");
 	v = config_setting_get_int64(s);
 	if (config_setting_get_format(s) != CONFIG_FORMAT_HEX && v > 7 && looks_octal(v))
-		return cfg_err(c, s, "mode %lld is read as decimal (libconfig has no octal numbers): quote it, mode = \"0%lld\"",
-			   v, v);
+		return cfg_err(c, s,
+			       "mode %lld is read as decimal (libconfig has no octal numbers): "
+			       "quote it, mode = \"0%lld\"",
+			       v, v);
 	if (v < 0)
 		return cfg_err(c, s, "mode must be 0..0777, got %lld", v);
 	if (v > 0777)
-		return cfg_err(c, s, "mode must be 0..0777, got %lld (0%llo)", v, (unsigned long long)v);
+		return cfg_err(c, s, "mode must be 0..0777, got %lld (0%llo)", v,
+			       (unsigned long long)v);
 	o->mode = (unsigned)v;
 	return true;
 }
@@ -202,7 +212,8 @@ static bool get_id(struct ctx *c, const config_setting_t *s, bool user, int64_t 
 	unsigned long long v = strtoull(name, &end, 10);
 	if (isdigit((unsigned char)*name) && !*end) {
 		if (errno || v >= UINT32_MAX)
-			return cfg_err(c, s, "%s id must be 0..4294967294, got %s", what, cfg_quote(name, q, sizeof q));
+			return cfg_err(c, s, "%s id must be 0..4294967294, got %s", what,
+				       cfg_quote(name, q, sizeof q));
 		*out = (int64_t)v;
 		return true;
 	}
@@ -228,7 +239,9 @@ static bool key_group(struct ctx *c, const config_setting_t *s, void *obj)
 static bool key_interval(struct ctx *c, const config_setting_t *s, void *obj)
 {
 	static const struct word interval_words[] = {
-		{"hourly", 3600}, {"daily", 86400}, {NULL, 0},
+		{ "hourly", 3600 },
+		{ "daily", 86400 },
+		{ NULL, 0 },
 	};
 	struct output_config *o = obj;
 	int t = config_setting_type(s);
@@ -254,11 +267,11 @@ static bool key_interval(struct ctx *c, const config_setting_t *s, void *obj)
 #define O(member) FIELD(struct output_config, member)
 
 static const struct key rotate_keys[] = {
-	{"size", KEY_SIZE, O(rotate_size), .min = CONFIG_ROTATE_SIZE_MIN, .max = INT64_C(1) << 40,
-	 .range = "4096..1024G"},
-	{"interval", KEY_FUNC, .fn = key_interval},
-	{"keep", KEY_INT, O(rotate_keep), .min = 1, .max = CONFIG_ROTATE_KEEP_MAX},
-	{.name = NULL},
+	{ "size", KEY_SIZE, O(rotate_size), .min = CONFIG_ROTATE_SIZE_MIN, .max = INT64_C(1) << 40,
+	  .range = "4096..1024G" },
+	{ "interval", KEY_FUNC, .fn = key_interval },
+	{ "keep", KEY_INT, O(rotate_keep), .min = 1, .max = CONFIG_ROTATE_KEEP_MAX },
+	{ .name = NULL },
 };
 
 /* rotate = { size = "100M"; interval = "daily"; keep = 10; } */
@@ -268,7 +281,7 @@ static bool key_rotate(struct ctx *c, const config_setting_t *s, void *obj)
 	if (!config_setting_is_group(s))
 		return cfg_type_error(c, s, "a group { size = ...; interval = ...; keep = ...; }");
 	unsigned before = c->n_errors;
-	const struct key *const tables[] = {rotate_keys, NULL};
+	const struct key *const tables[] = { rotate_keys, NULL };
 	cfg_walk_section(c, s, "rotate", tables, NULL, o);
 	if (c->n_errors == before && !o->rotate_size && !o->rotate_interval)
 		return cfg_err(c, s, "rotate needs a size or an interval (or both)");
@@ -276,32 +289,30 @@ static bool key_rotate(struct ctx *c, const config_setting_t *s, void *obj)
 }
 
 static const struct key file_keys[] = {
-	{"path", KEY_FUNC, .required = true, .fn = key_file_path},
-	{"mode", KEY_FUNC, .fn = key_mode},
-	{"owner", KEY_FUNC, .fn = key_owner},
-	{"group", KEY_FUNC, .fn = key_group},
-	{"rotate", KEY_FUNC, .fn = key_rotate},
-	{"backlog", KEY_SIZE, O(backlog), .min = 4096, .max = CONFIG_FILE_BACKLOG_MAX,
-	 .range = "4096..1G"},
-	{.name = NULL},
+	{ "path", KEY_FUNC, .required = true, .fn = key_file_path },
+	{ "mode", KEY_FUNC, .fn = key_mode },
+	{ "owner", KEY_FUNC, .fn = key_owner },
+	{ "group", KEY_FUNC, .fn = key_group },
+	{ "rotate", KEY_FUNC, .fn = key_rotate },
+	{ "backlog", KEY_SIZE, O(backlog), .min = 4096, .max = CONFIG_FILE_BACKLOG_MAX,
+	  .range = "4096..1G" },
+	{ .name = NULL },
 };
 
 /* ---- journal and syslog ---- */
 
 /* syslog(3) severities, as journalctl -p and logger -p name them. */
 static const struct word priority_words[] = {
-	{"emerg", 0}, {"alert", 1}, {"crit", 2}, {"err", 3},
-	{"warning", 4}, {"notice", 5}, {"info", 6}, {"debug", 7},
-	{NULL, 0},
+	{ "emerg", 0 },	 { "alert", 1 }, { "crit", 2 },	 { "err", 3 }, { "warning", 4 },
+	{ "notice", 5 }, { "info", 6 },	 { "debug", 7 }, { NULL, 0 },
 };
 
 static const struct word facility_words[] = {
-	{"kern", 0}, {"user", 1}, {"mail", 2}, {"daemon", 3}, {"auth", 4},
-	{"syslog", 5}, {"lpr", 6}, {"news", 7}, {"uucp", 8}, {"cron", 9},
-	{"authpriv", 10}, {"ftp", 11},
-	{"local0", 16}, {"local1", 17}, {"local2", 18}, {"local3", 19},
-	{"local4", 20}, {"local5", 21}, {"local6", 22}, {"local7", 23},
-	{NULL, 0},
+	{ "kern", 0 },	    { "user", 1 },    { "mail", 2 },	{ "daemon", 3 },  { "auth", 4 },
+	{ "syslog", 5 },    { "lpr", 6 },     { "news", 7 },	{ "uucp", 8 },	  { "cron", 9 },
+	{ "authpriv", 10 }, { "ftp", 11 },    { "local0", 16 }, { "local1", 17 }, { "local2", 18 },
+	{ "local3", 19 },   { "local4", 20 }, { "local5", 21 }, { "local6", 22 }, { "local7", 23 },
+	{ NULL, 0 },
 };
 
 /* 1..48 printable ASCII without spaces: an RFC 5424 APP-NAME, which a
@@ -318,7 +329,8 @@ static bool key_ident(struct ctx *c, const config_setting_t *s, void *obj)
 	for (size_t i = 0; ok && i < n; i++)
 		ok = v[i] > ' ' && v[i] < 0x7f;
 	if (!ok)
-		return cfg_err(c, s, "ident %s must be 1..48 printable ASCII characters without spaces",
+		return cfg_err(c, s,
+			       "ident %s must be 1..48 printable ASCII characters without spaces",
 			       cfg_quote(v, q, sizeof q));
 	memcpy(o->ident, v, n + 1);
 	return true;
@@ -350,9 +362,11 @@ static bool key_socket(struct ctx *c, const config_setting_t *s, void *obj)
 	if (!cfg_get_string(c, s, &v))
 		return false;
 	if (v[0] != '/')
-		return cfg_err(c, s, "socket %s must be an absolute path", cfg_quote(v, q, sizeof q));
+		return cfg_err(c, s, "socket %s must be an absolute path",
+			       cfg_quote(v, q, sizeof q));
 	if (strlen(v) >= sizeof o->socket_path)
-		return cfg_err(c, s, "socket %s is longer than a unix socket path can be (107 bytes)",
+		return cfg_err(c, s,
+			       "socket %s is longer than a unix socket path can be (107 bytes)",
 			       cfg_quote(v, q, sizeof q));
 	strcpy(o->socket_path, v);
 	return true;
@@ -373,7 +387,7 @@ static bool parse_host_port(struct output_config *o, const char *hp)
 	} else {
 		colon = strrchr(hp, ':');
 		if (!colon || memchr(hp, ':', (size_t)(colon - hp)))
-			return false;   /* IPv6 needs brackets */
+			return false; /* IPv6 needs brackets */
 		hlen = (size_t)(colon - hp);
 	}
 	if (hlen == 0 || hlen >= sizeof o->host)
@@ -404,31 +418,34 @@ static bool key_target(struct ctx *c, const config_setting_t *s, void *obj)
 	else if (strncmp(v, "tcp://", 6) == 0)
 		o->transport = SYSLOG_TCP;
 	else
-		return cfg_err(c, s, "target %s must start with udp:// or tcp://", cfg_quote(v, q, sizeof q));
-	if (!parse_host_port(o, v + 6))
-		return cfg_err(c, s, "target %s: expected udp://HOST:PORT or tcp://HOST:PORT, with a name, "
-			       "an IPv4 address or an [IPv6] address and a port 1..65535",
+		return cfg_err(c, s, "target %s must start with udp:// or tcp://",
 			       cfg_quote(v, q, sizeof q));
+	if (!parse_host_port(o, v + 6))
+		return cfg_err(
+		    c, s,
+		    "target %s: expected udp://HOST:PORT or tcp://HOST:PORT, with a name, "
+		    "an IPv4 address or an [IPv6] address and a port 1..65535",
+		    cfg_quote(v, q, sizeof q));
 	return true;
 }
 
 static const struct key journal_keys[] = {
-	{"ident", KEY_FUNC, .fn = key_ident},
-	{"priority", KEY_WORD, FIELD(struct output_config, priority), .words = priority_words},
-	{"payload", KEY_FUNC, .fn = key_payload},
-	{.name = NULL},
+	{ "ident", KEY_FUNC, .fn = key_ident },
+	{ "priority", KEY_WORD, FIELD(struct output_config, priority), .words = priority_words },
+	{ "payload", KEY_FUNC, .fn = key_payload },
+	{ .name = NULL },
 };
 
 static const struct key syslog_keys[] = {
-	{"ident", KEY_FUNC, .fn = key_ident},
-	{"priority", KEY_WORD, FIELD(struct output_config, priority), .words = priority_words},
-	{"facility", KEY_WORD, FIELD(struct output_config, facility), .words = facility_words},
-	{"socket", KEY_FUNC, .fn = key_socket},
-	{"target", KEY_FUNC, .fn = key_target},
-	{"structured_data", KEY_FUNC, .fn = key_structured_data},
-	{"queue_size", KEY_INT, FIELD(struct output_config, queue_size), .min = 1,
-	 .max = CONFIG_QUEUE_SIZE_MAX},
-	{.name = NULL},
+	{ "ident", KEY_FUNC, .fn = key_ident },
+	{ "priority", KEY_WORD, FIELD(struct output_config, priority), .words = priority_words },
+	{ "facility", KEY_WORD, FIELD(struct output_config, facility), .words = facility_words },
+	{ "socket", KEY_FUNC, .fn = key_socket },
+	{ "target", KEY_FUNC, .fn = key_target },
+	{ "structured_data", KEY_FUNC, .fn = key_structured_data },
+	{ "queue_size", KEY_INT, FIELD(struct output_config, queue_size), .min = 1,
+	  .max = CONFIG_QUEUE_SIZE_MAX },
+	{ .name = NULL },
 };
 
 static void journal_syslog_defaults(struct output_config *o)
@@ -451,11 +468,12 @@ static void check_syslog(struct ctx *c, const config_setting_t *sec, struct outp
 	const config_setting_t *target = config_setting_get_member(sec, "target");
 	const config_setting_t *sd = config_setting_get_member(sec, "structured_data");
 	if (sock && target)
-		cfg_err(c, target, "target and socket exclude each other: a syslog output sends "
+		cfg_err(c, target,
+			"target and socket exclude each other: a syslog output sends "
 			"either to a local socket or to a remote target");
 	if (o->syslog_format == SYSLOG_FORMAT_AUTO)
-		o->syslog_format = o->transport == SYSLOG_LOCAL ? SYSLOG_FORMAT_RFC3164
-								: SYSLOG_FORMAT_RFC5424;
+		o->syslog_format =
+		    o->transport == SYSLOG_LOCAL ? SYSLOG_FORMAT_RFC3164 : SYSLOG_FORMAT_RFC5424;
 	if (sd && o->structured_data && o->syslog_format == SYSLOG_FORMAT_RFC3164)
 		cfg_err(c, sd, "structured_data needs format = \"rfc5424\" (RFC 3164 has none)");
 }
@@ -463,9 +481,9 @@ static void check_syslog(struct ctx *c, const config_setting_t *sec, struct outp
 /* The output types and their own keys. A new type (journal, syslog) adds
  * a line here, its keys table and its word in output_type_words. */
 static const struct output_type_def output_types[] = {
-	{"file", file_keys},
-	{"journal", journal_keys},
-	{"syslog", syslog_keys},
+	{ "file", file_keys },
+	{ "journal", journal_keys },
+	{ "syslog", syslog_keys },
 };
 
 static const struct output_type_def *output_type_find(const config_setting_t *sec)
@@ -493,7 +511,7 @@ static void parse_output(struct ctx *c, const config_setting_t *sec, struct outp
 	if (td) {
 		char what[64];
 		snprintf(what, sizeof what, "%s output", td->name);
-		const struct key *const tables[] = {output_keys, td->keys, NULL};
+		const struct key *const tables[] = { output_keys, td->keys, NULL };
 		cfg_walk_section(c, sec, what, tables, NULL, o);
 		if (o->type == OUTPUT_SYSLOG)
 			check_syslog(c, sec, o);
@@ -501,14 +519,12 @@ static void parse_output(struct ctx *c, const config_setting_t *sec, struct outp
 	}
 	/* Type missing or wrong (reported by the walk): check the common keys
 	 * and let any type's own keys pass, so one typo gives one message. */
-	const struct key *quiet[COUNT(output_types) + 1] = {NULL};
+	const struct key *quiet[COUNT(output_types) + 1] = { NULL };
 	for (size_t i = 0; i < COUNT(output_types); i++)
 		quiet[i] = output_types[i].keys;
-	const struct key *const tables[] = {output_keys, NULL};
+	const struct key *const tables[] = { output_keys, NULL };
 	cfg_walk_section(c, sec, "output", tables, quiet, o);
 }
-
-
 
 void config_parse_outputs(struct ctx *c, const config_setting_t *s)
 {
@@ -533,7 +549,6 @@ void config_parse_outputs(struct ctx *c, const config_setting_t *s)
 		c->output_unnamed |= !c->name_at[i];
 	}
 }
-
 
 static bool str_equal(const char *a, const char *b)
 {

@@ -34,7 +34,7 @@ struct daemon;
  * reader and the loop) survives reloads. */
 struct group_rt {
 	struct daemon *d;
-	const struct group_config *cfg;  /* into d->cfg */
+	const struct group_config *cfg; /* into d->cfg */
 	struct nflog_reader *reader;
 	struct loop_event *ev;
 	struct output **outputs;
@@ -45,16 +45,16 @@ struct group_rt {
 struct daemon {
 	const struct daemon_options *opts;
 	struct loop *loop;
-	struct nflogd_config cfg;        /* owned */
+	struct nflogd_config cfg; /* owned */
 	struct ifcache *ifc;
 	struct loop_event *ev_ifc;
-	struct output **outputs;         /* parallel to cfg.outputs */
-	struct group_rt **groups;        /* parallel to cfg.groups */
+	struct output **outputs;  /* parallel to cfg.outputs */
+	struct group_rt **groups; /* parallel to cfg.groups */
 	struct loop_event *ev_signals[6];
 	struct loop_event *status_timer;
-	struct nflogd_decoded dec;       /* scratch, reused record after record */
-	char reload_error[512];          /* why the last reload was rejected; kept
-					    in STATUS= until a reload succeeds */
+	struct nflogd_decoded dec; /* scratch, reused record after record */
+	char reload_error[512];	   /* why the last reload was rejected; kept
+				      in STATUS= until a reload succeeds */
 };
 
 /* ---- records and losses ---- */
@@ -81,10 +81,12 @@ static void warn_loss(struct group_rt *g, enum nflog_loss_kind kind, uint64_t co
 	uint64_t lost = nflog_reader_lost(g->reader, &exact);
 	char now_lost[64] = "";
 	if (count)
-		snprintf(now_lost, sizeof now_lost, ", messages lost: %llu", (unsigned long long)count);
+		snprintf(now_lost, sizeof now_lost, ", messages lost: %llu",
+			 (unsigned long long)count);
 	log_warn("group %u: %s%s; totals so far: %s%llu messages lost%s, %llu overruns, "
-		 "%llu truncated; rcvbuf now %llu", g->cfg->group, loss_word(kind), now_lost,
-		 exact ? "" : "at least ", (unsigned long long)lost,
+		 "%llu truncated; rcvbuf now %llu",
+		 g->cfg->group, loss_word(kind), now_lost, exact ? "" : "at least ",
+		 (unsigned long long)lost,
 		 exact ? " (exact, by sequence numbers, as later records arrive)"
 		       : " (a lower bound: without flags = (\"seq\") the exact number is unknown)",
 		 (unsigned long long)c->drops, (unsigned long long)c->truncated,
@@ -97,7 +99,8 @@ static void on_loss(void *arg, uint16_t group, enum nflog_loss_kind kind, uint64
 	struct group_rt *g = arg;
 	(void)group;
 	if (g->cfg->enobufs != ENOBUFS_RAISE) {
-		log_debug("group %u: %s %llu", g->cfg->group, loss_word(kind), (unsigned long long)count);
+		log_debug("group %u: %s %llu", g->cfg->group, loss_word(kind),
+			  (unsigned long long)count);
 		return;
 	}
 	warn_loss(g, kind, count);
@@ -195,10 +198,11 @@ static void describe_group(const struct group_rt *g, const char *what)
 		used += (size_t)snprintf(outs + used, sizeof outs - used, "%s%s", i ? "," : "",
 					 g->outputs[i]->name);
 	log_info("group %u %s: copymode %s, copy_range %u, qthresh %u, timeout %u.%02us, "
-		 "nlbuf %u, rcvbuf %llu (effective), flags 0x%x -> %s", gc->group, what,
-		 modes[gc->copymode], gc->copy_range, gc->qthresh, gc->timeout_cs / 100,
-		 gc->timeout_cs % 100, gc->nlbuf, (unsigned long long)nflog_reader_rcvbuf(g->reader),
-		 nflog_reader_flags(g->reader), outs);
+		 "nlbuf %u, rcvbuf %llu (effective), flags 0x%x -> %s",
+		 gc->group, what, modes[gc->copymode], gc->copy_range, gc->qthresh,
+		 gc->timeout_cs / 100, gc->timeout_cs % 100, gc->nlbuf,
+		 (unsigned long long)nflog_reader_rcvbuf(g->reader), nflog_reader_flags(g->reader),
+		 outs);
 }
 
 static void group_close(struct group_rt *g)
@@ -270,7 +274,7 @@ static void group_finish(struct group_rt *g)
 
 struct totals {
 	uint64_t received, lost, drops, written, dropped, errors, queued;
-	bool lost_inexact;   /* some group has no seq flag: lost is a lower bound */
+	bool lost_inexact; /* some group has no seq flag: lost is a lower bound */
 };
 
 static struct totals sum_counters(const struct daemon *d)
@@ -305,26 +309,29 @@ static void status_text(const struct daemon *d, char *out, size_t len)
 	size_t n = 0;
 	if (d->reload_error[0])
 		n = (size_t)snprintf(out, len, "%s | ", d->reload_error);
-	n += (size_t)snprintf(out + n, len - n,
-		"%zu groups: %llu received, %s%llu lost, %llu overruns; %zu outputs: %llu written, "
-		"%llu queued, %llu dropped, %llu errors |", d->cfg.n_groups,
-		(unsigned long long)t.received, t.lost_inexact ? ">=" : "", (unsigned long long)t.lost,
-		(unsigned long long)t.drops, d->cfg.n_outputs, (unsigned long long)t.written,
-		(unsigned long long)t.queued, (unsigned long long)t.dropped,
-		(unsigned long long)t.errors);
+	n += (size_t)snprintf(
+	    out + n, len - n,
+	    "%zu groups: %llu received, %s%llu lost, %llu overruns; %zu outputs: %llu written, "
+	    "%llu queued, %llu dropped, %llu errors |",
+	    d->cfg.n_groups, (unsigned long long)t.received, t.lost_inexact ? ">=" : "",
+	    (unsigned long long)t.lost, (unsigned long long)t.drops, d->cfg.n_outputs,
+	    (unsigned long long)t.written, (unsigned long long)t.queued,
+	    (unsigned long long)t.dropped, (unsigned long long)t.errors);
 	for (size_t i = 0; d->groups && i < d->cfg.n_groups && n < len; i++) {
 		const struct nflog_counters *c = nflog_reader_counters(d->groups[i]->reader);
 		bool exact;
 		uint64_t lost = nflog_reader_lost(d->groups[i]->reader, &exact);
-		n += (size_t)snprintf(out + n, len - n, " g%u %llu/%s%llu/%llu", d->cfg.groups[i].group,
-				      (unsigned long long)c->received, exact ? "" : ">=",
-				      (unsigned long long)lost, (unsigned long long)c->drops);
+		n += (size_t)snprintf(out + n, len - n, " g%u %llu/%s%llu/%llu",
+				      d->cfg.groups[i].group, (unsigned long long)c->received,
+				      exact ? "" : ">=", (unsigned long long)lost,
+				      (unsigned long long)c->drops);
 	}
 	for (size_t i = 0; d->outputs && i < d->cfg.n_outputs && n < len; i++) {
 		const struct output_stats *s = &d->outputs[i]->stats;
-		n += (size_t)snprintf(out + n, len - n, " %s %llu/%llu/%llu", d->outputs[i]->name,
-				      (unsigned long long)s->written, (unsigned long long)s->dropped,
-				      (unsigned long long)s->errors);
+		n +=
+		    (size_t)snprintf(out + n, len - n, " %s %llu/%llu/%llu", d->outputs[i]->name,
+				     (unsigned long long)s->written, (unsigned long long)s->dropped,
+				     (unsigned long long)s->errors);
 	}
 }
 
@@ -338,12 +345,14 @@ static void log_counters(const struct daemon *d)
 		bool exact;
 		uint64_t lost = nflog_reader_lost(g->reader, &exact);
 		log_info("group %u: received %llu, lost %s%llu%s, overruns %llu, truncated %llu, "
-			 "malformed %llu, rcvbuf %llu (grown %llu times)", g->cfg->group,
-			 (unsigned long long)c->received, exact ? "" : "at least ",
+			 "malformed %llu, rcvbuf %llu (grown %llu times)",
+			 g->cfg->group, (unsigned long long)c->received, exact ? "" : "at least ",
 			 (unsigned long long)lost,
 			 !exact ? " (lower bound: no seq flag)"
-			 : c->loss_pending ? " (plus the loss of a last overrun: counted when the next "
-					     "record arrives)" : "",
+			 : c->loss_pending
+			     ? " (plus the loss of a last overrun: counted when the next "
+			       "record arrives)"
+			     : "",
 			 (unsigned long long)c->drops, (unsigned long long)c->truncated,
 			 (unsigned long long)c->malformed,
 			 (unsigned long long)nflog_reader_rcvbuf(g->reader),
@@ -393,7 +402,8 @@ static void reopen_outputs(struct daemon *d)
 			failed++;
 		}
 	}
-	log_info("outputs reopened (%zu of %zu failed; those are retried)", failed, d->cfg.n_outputs);
+	log_info("outputs reopened (%zu of %zu failed; those are retried)", failed,
+		 d->cfg.n_outputs);
 }
 
 static void write_event(struct daemon *d, enum output_event ev, const char *text)
@@ -409,10 +419,10 @@ static void write_event(struct daemon *d, enum output_event ev, const char *text
 /* A reload that is being built: the new config and what will run it. */
 struct next {
 	struct nflogd_config cfg;
-	struct output **outputs;     /* parallel to cfg.outputs */
-	struct group_rt **groups;    /* parallel to cfg.groups */
-	bool *output_kept;           /* parallel to the old outputs */
-	bool *group_kept;            /* parallel to the old groups */
+	struct output **outputs;  /* parallel to cfg.outputs */
+	struct group_rt **groups; /* parallel to cfg.groups */
+	bool *output_kept;	  /* parallel to the old outputs */
+	bool *group_kept;	  /* parallel to the old groups */
 	size_t outputs_opened, groups_bound, groups_changed;
 };
 
@@ -440,7 +450,8 @@ static int next_outputs(struct daemon *d, struct next *n)
 		if (!n->outputs[i]) {
 			log_error("reload: %s", err);
 			snprintf(d->reload_error, sizeof d->reload_error,
-				 "last reload rejected, running the previous configuration: %.400s", err);
+				 "last reload rejected, running the previous configuration: %.400s",
+				 err);
 			return -1;
 		}
 		n->outputs_opened++;
@@ -463,7 +474,8 @@ static int next_groups(struct daemon *d, struct next *n)
 		if (!n->groups[i]) {
 			snprintf(d->reload_error, sizeof d->reload_error,
 				 "last reload rejected, running the previous configuration: "
-				 "group %u cannot be bound (the reason is in the log)", gc->group);
+				 "group %u cannot be bound (the reason is in the log)",
+				 gc->group);
 			return -1;
 		}
 		n->groups_bound++;
@@ -497,13 +509,14 @@ static void next_commit(struct daemon *d, struct next *n)
 	for (size_t j = 0; j < d->cfg.n_groups; j++) {
 		if (n->group_kept[j])
 			continue;
-		group_finish(d->groups[j]);   /* into its old outputs, still open */
+		group_finish(d->groups[j]); /* into its old outputs, still open */
 		const struct nflog_counters *c = nflog_reader_counters(d->groups[j]->reader);
 		bool exact;
 		uint64_t lost = nflog_reader_lost(d->groups[j]->reader, &exact);
 		log_info("group %u unbound: received %llu, lost %s%llu, overruns %llu",
 			 d->cfg.groups[j].group, (unsigned long long)c->received,
-			 exact ? "" : "at least ", (unsigned long long)lost, (unsigned long long)c->drops);
+			 exact ? "" : "at least ", (unsigned long long)lost,
+			 (unsigned long long)c->drops);
 		group_close(d->groups[j]);
 		removed++;
 	}
@@ -511,7 +524,7 @@ static void next_commit(struct daemon *d, struct next *n)
 		struct group_rt *g = n->groups[i];
 		const struct group_config *gc = &n->cfg.groups[i];
 		if (g->cfg == gc)
-			continue;             /* newly bound */
+			continue; /* newly bound */
 		bool changed = !config_group_options_equal(g->cfg, gc);
 		flush_group_outputs(g);
 		if (wire_outputs(g, gc, n->outputs) < 0)
@@ -529,9 +542,10 @@ static void next_commit(struct daemon *d, struct next *n)
 		closed++;
 	}
 	log_info("reload of %s applied: groups %zu kept, %zu bound, %zu unbound, %zu reconfigured; "
-		 "outputs %zu kept, %zu opened, %zu closed", d->opts->config_path,
-		 n->cfg.n_groups - n->groups_bound, n->groups_bound, removed, n->groups_changed,
-		 n->cfg.n_outputs - n->outputs_opened, n->outputs_opened, closed);
+		 "outputs %zu kept, %zu opened, %zu closed",
+		 d->opts->config_path, n->cfg.n_groups - n->groups_bound, n->groups_bound, removed,
+		 n->groups_changed, n->cfg.n_outputs - n->outputs_opened, n->outputs_opened,
+		 closed);
 	free(d->outputs);
 	free(d->groups);
 	config_free(&d->cfg);
@@ -581,12 +595,13 @@ static void reload(struct daemon *d)
 	n.groups = calloc(n.cfg.n_groups + 1, sizeof *n.groups);
 	n.output_kept = calloc(d->cfg.n_outputs + 1, sizeof *n.output_kept);
 	n.group_kept = calloc(d->cfg.n_groups + 1, sizeof *n.group_kept);
-	if (!n.outputs || !n.groups || !n.output_kept || !n.group_kept ||
-	    next_outputs(d, &n) < 0 || next_groups(d, &n) < 0) {
+	if (!n.outputs || !n.groups || !n.output_kept || !n.group_kept || next_outputs(d, &n) < 0 ||
+	    next_groups(d, &n) < 0) {
 		next_discard(d, &n);
 		log_error("reload rejected, still running the previous configuration");
 		if (!d->reload_error[0])
-			snprintf(d->reload_error, sizeof d->reload_error, "last reload rejected, "
+			snprintf(d->reload_error, sizeof d->reload_error,
+				 "last reload rejected, "
 				 "running the previous configuration (the reason is in the log)");
 		char status[1024];
 		status_text(d, status, sizeof status);
@@ -622,18 +637,10 @@ static void signalcb(int sig, void *arg)
 	struct daemon *d = arg;
 	switch (sig) {
 	case SIGTERM:
-	case SIGINT:
-		shutdown_daemon(d, sig);
-		break;
-	case SIGHUP:
-		reload(d);
-		break;
-	case SIGUSR1:
-		reopen_outputs(d);
-		break;
-	case SIGUSR2:
-		log_counters(d);
-		break;
+	case SIGINT: shutdown_daemon(d, sig); break;
+	case SIGHUP: reload(d); break;
+	case SIGUSR1: reopen_outputs(d); break;
+	case SIGUSR2: log_counters(d); break;
 	}
 }
 
@@ -707,7 +714,7 @@ static void teardown(struct daemon *d)
 int daemon_run(const struct daemon_options *opts, struct nflogd_config *cfg)
 {
 	struct daemon d = { .opts = opts, .cfg = *cfg };
-	memset(cfg, 0, sizeof *cfg);   /* the daemon owns it now */
+	memset(cfg, 0, sizeof *cfg); /* the daemon owns it now */
 	int rc = 1;
 	if (!(d.loop = loop_new()) || setup_loop(&d) < 0) {
 		log_error("startup failed: %s", strerror(errno));

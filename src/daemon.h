@@ -7,8 +7,8 @@
 #include "config.h"
 
 struct daemon_options {
-	const char *config_path;  /* read again on SIGHUP */
-	bool verbose;             /* debug messages whatever log_level says */
+	const char *config_path; /* read again on SIGHUP */
+	bool verbose;		 /* debug messages whatever log_level says */
 };
 
 /* Open every output and bind every group of cfg (taken over: the daemon

@@ -13,27 +13,40 @@
 /* IANA numbers, spelled out here to keep this file free of libc's
  * netinet headers (which disagree between libcs on some names). */
 enum {
-	PROTO_HOPOPTS = 0, PROTO_ICMP = 1, PROTO_TCP = 6, PROTO_UDP = 17,
-	PROTO_ROUTING = 43, PROTO_FRAGMENT = 44, PROTO_ESP = 50, PROTO_AH = 51,
-	PROTO_ICMPV6 = 58, PROTO_NONE = 59, PROTO_DSTOPTS = 60,
+	PROTO_HOPOPTS = 0,
+	PROTO_ICMP = 1,
+	PROTO_TCP = 6,
+	PROTO_UDP = 17,
+	PROTO_ROUTING = 43,
+	PROTO_FRAGMENT = 44,
+	PROTO_ESP = 50,
+	PROTO_AH = 51,
+	PROTO_ICMPV6 = 58,
+	PROTO_NONE = 59,
+	PROTO_DSTOPTS = 60,
 	PROTO_UDPLITE = 136,
 };
 
 enum {
-	NFPROTO_ARP_ = 3, NFPROTO_IPV4_ = 2, NFPROTO_NETDEV_ = 5,
-	NFPROTO_BRIDGE_ = 7, NFPROTO_IPV6_ = 10,
+	NFPROTO_ARP_ = 3,
+	NFPROTO_IPV4_ = 2,
+	NFPROTO_NETDEV_ = 5,
+	NFPROTO_BRIDGE_ = 7,
+	NFPROTO_IPV6_ = 10,
 };
 
 enum {
-	ETHERTYPE_IPV4_ = 0x0800, ETHERTYPE_ARP_ = 0x0806,
-	ETHERTYPE_RARP_ = 0x8035, ETHERTYPE_IPV6_ = 0x86dd,
+	ETHERTYPE_IPV4_ = 0x0800,
+	ETHERTYPE_ARP_ = 0x0806,
+	ETHERTYPE_RARP_ = 0x8035,
+	ETHERTYPE_IPV6_ = 0x86dd,
 };
 
 #define ARPHRD_ETHER_ 1
 #define ETH_HLEN_ 14
 #define ARP_HDR_LEN 8
-#define ARP_BODY_LEN 20      /* Ethernet/IPv4: sha, spa, tha, tpa */
-#define AH_HDR_LEN 12        /* struct ip_auth_hdr without auth data */
+#define ARP_BODY_LEN 20 /* Ethernet/IPv4: sha, spa, tha, tpa */
+#define AH_HDR_LEN 12	/* struct ip_auth_hdr without auth data */
 #define ESP_HDR_LEN 8
 
 /* ---- shared header readers ---------------------------------------- */
@@ -120,75 +133,59 @@ bool decode_ipv6_is_ext(uint8_t nexthdr)
 	case PROTO_FRAGMENT:
 	case PROTO_ESP:
 	case PROTO_AH:
-	case PROTO_DSTOPTS:
-		return true;
-	default:
-		return false;
+	case PROTO_DSTOPTS: return true;
+	default: return false;
 	}
 }
 
 uint32_t decode_icmp_required_len(uint8_t type)
 {
 	switch (type) {
-	case 0:  /* echo reply */
-	case 8:  /* echo */
-		return 4;
-	case 3:  /* destination unreachable */
-	case 4:  /* source quench */
-	case 5:  /* redirect */
+	case 0: /* echo reply */
+	case 8: /* echo */ return 4;
+	case 3:	 /* destination unreachable */
+	case 4:	 /* source quench */
+	case 5:	 /* redirect */
 	case 11: /* time exceeded */
-	case 12: /* parameter problem */
-		return 8 + 20;
+	case 12: /* parameter problem */ return 8 + 20;
 	case 13: /* timestamp */
-	case 14: /* timestamp reply */
-		return 20;
+	case 14: /* timestamp reply */ return 20;
 	case 17: /* address mask */
-	case 18: /* address mask reply */
-		return 12;
-	default:
-		return 0;
+	case 18: /* address mask reply */ return 12;
+	default: return 0;
 	}
 }
 
 enum decode_l3 decode_l3_of(const struct nflogd_record *rec)
 {
 	switch (rec->family) {
-	case NFPROTO_IPV4_:
-		return DECODE_L3_IPV4;
-	case NFPROTO_IPV6_:
-		return DECODE_L3_IPV6;
-	case NFPROTO_ARP_:
-		return DECODE_L3_ARP;
+	case NFPROTO_IPV4_: return DECODE_L3_IPV4;
+	case NFPROTO_IPV6_: return DECODE_L3_IPV6;
+	case NFPROTO_ARP_: return DECODE_L3_ARP;
 	case NFPROTO_BRIDGE_:
-	case NFPROTO_NETDEV_:
-		break;
-	default:
-		return DECODE_L3_NONE;
+	case NFPROTO_NETDEV_: break;
+	default: return DECODE_L3_NONE;
 	}
 	switch (rec->hw_protocol) {
-	case ETHERTYPE_IPV4_:
-		return DECODE_L3_IPV4;
-	case ETHERTYPE_IPV6_:
-		return DECODE_L3_IPV6;
+	case ETHERTYPE_IPV4_: return DECODE_L3_IPV4;
+	case ETHERTYPE_IPV6_: return DECODE_L3_IPV6;
 	case ETHERTYPE_ARP_:
-	case ETHERTYPE_RARP_:
-		return DECODE_L3_ARP;
-	default:
-		return DECODE_L3_NONE;
+	case ETHERTYPE_RARP_: return DECODE_L3_ARP;
+	default: return DECODE_L3_NONE;
 	}
 }
 
 const char *decode_proto_name(uint8_t proto)
 {
 	switch (proto) {
-	case PROTO_TCP:     return "TCP";
-	case PROTO_UDP:     return "UDP";
+	case PROTO_TCP: return "TCP";
+	case PROTO_UDP: return "UDP";
 	case PROTO_UDPLITE: return "UDPLITE";
-	case PROTO_ICMP:    return "ICMP";
-	case PROTO_ICMPV6:  return "ICMPv6";
-	case PROTO_AH:      return "AH";
-	case PROTO_ESP:     return "ESP";
-	default:            return NULL;
+	case PROTO_ICMP: return "ICMP";
+	case PROTO_ICMPV6: return "ICMPv6";
+	case PROTO_AH: return "AH";
+	case PROTO_ESP: return "ESP";
+	default: return NULL;
 	}
 }
 
@@ -200,8 +197,7 @@ static uint32_t avail_from(const struct decode_pkt *pkt, uint32_t off)
 	return off > pkt->len ? 0 : pkt->len - off;
 }
 
-static void mark_incomplete(const struct decode_pkt *pkt, uint32_t off,
-			    struct nflogd_decoded *out)
+static void mark_incomplete(const struct decode_pkt *pkt, uint32_t off, struct nflogd_decoded *out)
 {
 	out->l4_incomplete = true;
 	out->l4_avail = avail_from(pkt, off);
@@ -213,8 +209,7 @@ static bool is_port_proto(uint8_t proto)
 }
 
 /* Source and destination port, the first 4 bytes of TCP/UDP/UDP-Lite. */
-static void inner_ports(const struct decode_pkt *pkt, uint32_t off,
-			struct decoded_inner *in)
+static void inner_ports(const struct decode_pkt *pkt, uint32_t off, struct decoded_inner *in)
 {
 	const uint8_t *p = decode_at(pkt, off, 4);
 	if (!in->has_proto || !is_port_proto(in->proto) || !p)
@@ -258,7 +253,7 @@ static void inner_ipv6(const struct decode_pkt *pkt, uint32_t off, struct decode
 		if (cur == PROTO_FRAGMENT) {
 			const uint8_t *fh = decode_at(pkt, ptr, 8);
 			if (!fh || (decode_be16(fh + 2) & 0xfff8))
-				return;  /* not the first fragment: no ports */
+				return; /* not the first fragment: no ports */
 			ptr += 8;
 		} else if (cur == PROTO_AH) {
 			ptr += (hp[1] + 2u) << 2;
@@ -307,13 +302,12 @@ static void decode_icmp4(const struct decode_pkt *pkt, uint32_t off, struct nflo
 		memcpy(out->icmp_gateway, ich.rest, 4);
 		break;
 	case 3:
-		if (ich.code == 4) {  /* fragmentation needed */
+		if (ich.code == 4) { /* fragmentation needed */
 			out->has_icmp_mtu = true;
 			out->icmp_mtu = decode_be16(ich.rest + 2);
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (icmp4_quotes_packet(ich.type)) {
 		out->has_inner = true;
@@ -347,10 +341,8 @@ static void decode_icmp6(const struct decode_pkt *pkt, uint32_t off, struct nflo
 		out->icmp_mtu = decode_be32(ich.rest);
 		break;
 	case 1:
-	case 3:
-		break;
-	default:
-		return;
+	case 3: break;
+	default: return;
 	}
 	out->has_inner = true;
 	inner_ipv6(pkt, off + 8, &out->inner);
@@ -415,13 +407,9 @@ static void decode_l4(const struct decode_pkt *pkt, uint8_t proto, bool v6, uint
 		      struct nflogd_decoded *out)
 {
 	switch (proto) {
-	case PROTO_TCP:
-		decode_tcp(pkt, off, out);
-		break;
+	case PROTO_TCP: decode_tcp(pkt, off, out); break;
 	case PROTO_UDP:
-	case PROTO_UDPLITE:
-		decode_udp(pkt, off, out);
-		break;
+	case PROTO_UDPLITE: decode_udp(pkt, off, out); break;
 	case PROTO_ICMP:
 		if (!v6)
 			decode_icmp4(pkt, off, out);
@@ -438,8 +426,7 @@ static void decode_l4(const struct decode_pkt *pkt, uint8_t proto, bool v6, uint
 		if (!v6)
 			decode_ipsec(pkt, off, ESP_HDR_LEN, 0, out);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -480,8 +467,8 @@ static void decode_ipv4(const struct decode_pkt *pkt, struct nflogd_decoded *out
 
 /* One IPv6 extension header at ptr; returns false when the walk ends
  * here (truncated, ESP, or a header after a non-first fragment). */
-static bool decode_ipv6_ext(const struct decode_pkt *pkt, uint8_t cur, uint32_t *ptr,
-			    uint8_t *next, struct nflogd_decoded *out)
+static bool decode_ipv6_ext(const struct decode_pkt *pkt, uint8_t cur, uint32_t *ptr, uint8_t *next,
+			    struct nflogd_decoded *out)
 {
 	const uint8_t *hp = decode_at(pkt, *ptr, 2);
 	if (!hp) {
@@ -523,7 +510,7 @@ static bool decode_ipv6_ext(const struct decode_pkt *pkt, uint8_t cur, uint32_t 
 		if (!out->is_fragment)
 			decode_ipsec(pkt, *ptr, ESP_HDR_LEN, 0, out);
 		return false;
-	default:  /* hop-by-hop, routing, destination options */
+	default: /* hop-by-hop, routing, destination options */
 		if (out->is_fragment)
 			return false;
 		*ptr += (hp[1] + 1u) << 3;
@@ -604,16 +591,9 @@ void decode_record(const struct nflogd_record *rec, struct nflogd_decoded *out)
 		return;
 	struct decode_pkt pkt = { rec->payload, rec->payload_len };
 	switch (decode_l3_of(rec)) {
-	case DECODE_L3_IPV4:
-		decode_ipv4(&pkt, out);
-		break;
-	case DECODE_L3_IPV6:
-		decode_ipv6(&pkt, out);
-		break;
-	case DECODE_L3_ARP:
-		decode_arp(&pkt, out);
-		break;
-	default:
-		break;
+	case DECODE_L3_IPV4: decode_ipv4(&pkt, out); break;
+	case DECODE_L3_IPV6: decode_ipv6(&pkt, out); break;
+	case DECODE_L3_ARP: decode_arp(&pkt, out); break;
+	default: break;
 	}
 }

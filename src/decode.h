@@ -17,13 +17,19 @@
 
 /* TCP flag bits of decoded.tcp_flags, in the kernel's print order. */
 enum decode_tcp_flag {
-	TCPF_FIN = 0x001, TCPF_SYN = 0x002, TCPF_RST = 0x004, TCPF_PSH = 0x008,
-	TCPF_ACK = 0x010, TCPF_URG = 0x020, TCPF_ECE = 0x040, TCPF_CWR = 0x080,
+	TCPF_FIN = 0x001,
+	TCPF_SYN = 0x002,
+	TCPF_RST = 0x004,
+	TCPF_PSH = 0x008,
+	TCPF_ACK = 0x010,
+	TCPF_URG = 0x020,
+	TCPF_ECE = 0x040,
+	TCPF_CWR = 0x080,
 	TCPF_AE = 0x100,
 };
 
 enum decode_l3 {
-	DECODE_L3_NONE = 0,     /* no payload, or not IPv4/IPv6/ARP */
+	DECODE_L3_NONE = 0, /* no payload, or not IPv4/IPv6/ARP */
 	DECODE_L3_IPV4 = 4,
 	DECODE_L3_IPV6 = 6,
 	DECODE_L3_ARP = 1,
@@ -31,7 +37,7 @@ enum decode_l3 {
 
 /* Addresses and ports of the packet quoted inside an ICMP/ICMPv6 error. */
 struct decoded_inner {
-	uint8_t l3;               /* DECODE_L3_IPV4/IPV6, or NONE if unreadable */
+	uint8_t l3;		  /* DECODE_L3_IPV4/IPV6, or NONE if unreadable */
 	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
 	bool has_proto;
 	uint8_t proto;
@@ -40,32 +46,32 @@ struct decoded_inner {
 };
 
 struct nflogd_decoded {
-	uint8_t l3;               /* enum decode_l3 */
-	bool l3_truncated;        /* network header (or its options) cut short */
+	uint8_t l3;	   /* enum decode_l3 */
+	bool l3_truncated; /* network header (or its options) cut short */
 
 	/* IPv4 / IPv6 */
-	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
-	uint32_t len;             /* v4: total length; v6: payload length + 40 */
-	uint8_t tos;              /* v4: TOS byte; v6: traffic class */
-	uint8_t ttl;              /* v4: TTL; v6: hop limit */
-	uint32_t id;              /* v4: ID; v6: fragment header identification */
-	bool has_id;              /* v4 always; v6 only with a fragment header */
-	uint32_t flowlabel;       /* v6 */
-	bool ce, df, mf;          /* v4 flags; v6: mf from the fragment header */
-	bool has_frag;            /* v4: offset != 0; v6: a fragment header exists */
-	uint16_t frag_offset;     /* v4: the 13-bit offset field as the kernel prints it (FRAG:%u);
-	                             v6: offset in bytes (frag_off & 0xFFF8) */
-	bool is_fragment;         /* not the first fragment: no transport header */
-	const uint8_t *ip_options;/* v4 options / v6 extension-header bytes are not copied: */
-	uint16_t ip_options_len;  /* v4 only: options between the header and ihl*4 */
+	uint8_t src[16], dst[16];  /* IPv4 in the first 4 bytes */
+	uint32_t len;		   /* v4: total length; v6: payload length + 40 */
+	uint8_t tos;		   /* v4: TOS byte; v6: traffic class */
+	uint8_t ttl;		   /* v4: TTL; v6: hop limit */
+	uint32_t id;		   /* v4: ID; v6: fragment header identification */
+	bool has_id;		   /* v4 always; v6 only with a fragment header */
+	uint32_t flowlabel;	   /* v6 */
+	bool ce, df, mf;	   /* v4 flags; v6: mf from the fragment header */
+	bool has_frag;		   /* v4: offset != 0; v6: a fragment header exists */
+	uint16_t frag_offset;	   /* v4: the 13-bit offset field as the kernel prints it (FRAG:%u);
+				      v6: offset in bytes (frag_off & 0xFFF8) */
+	bool is_fragment;	   /* not the first fragment: no transport header */
+	const uint8_t *ip_options; /* v4 options / v6 extension-header bytes are not copied: */
+	uint16_t ip_options_len;   /* v4 only: options between the header and ihl*4 */
 
 	/* transport protocol, after any IPv6 extension headers */
 	bool has_proto;
-	uint8_t proto;            /* IPPROTO_* */
-	bool l4_incomplete;       /* its header could not be read */
-	uint32_t l4_avail;        /* bytes available where it starts (INCOMPLETE [n bytes]) */
+	uint8_t proto;	    /* IPPROTO_* */
+	bool l4_incomplete; /* its header could not be read */
+	uint32_t l4_avail;  /* bytes available where it starts (INCOMPLETE [n bytes]) */
 
-	bool has_ports;           /* TCP, UDP, UDP-Lite */
+	bool has_ports; /* TCP, UDP, UDP-Lite */
 	uint16_t sport, dport;
 	bool has_udp_len;
 	uint16_t udp_len;
@@ -73,32 +79,32 @@ struct nflogd_decoded {
 	bool has_tcp;
 	uint32_t tcp_seq, tcp_ack;
 	uint16_t tcp_window, tcp_urgp;
-	uint16_t tcp_flags;       /* enum decode_tcp_flag bits */
-	uint8_t tcp_res;          /* reserved bits, as the kernel's RES=0x%02x */
+	uint16_t tcp_flags; /* enum decode_tcp_flag bits */
+	uint8_t tcp_res;    /* reserved bits, as the kernel's RES=0x%02x */
 	const uint8_t *tcp_options;
 	uint8_t tcp_options_len;
 	bool tcp_options_truncated;
 
-	bool has_icmp;            /* ICMP or ICMPv6 */
+	bool has_icmp; /* ICMP or ICMPv6 */
 	uint8_t icmp_type, icmp_code;
 	bool has_icmp_echo;
 	uint16_t icmp_id, icmp_seq;
-	bool has_icmp_gateway;    /* ICMP redirect */
+	bool has_icmp_gateway; /* ICMP redirect */
 	uint8_t icmp_gateway[4];
-	bool has_icmp_mtu;        /* ICMP frag-needed / ICMPv6 packet-too-big */
+	bool has_icmp_mtu; /* ICMP frag-needed / ICMPv6 packet-too-big */
 	uint32_t icmp_mtu;
-	bool has_icmp_parameter;  /* ICMP PARAMETER / ICMPv6 POINTER */
+	bool has_icmp_parameter; /* ICMP PARAMETER / ICMPv6 POINTER */
 	uint32_t icmp_parameter;
-	bool has_inner;           /* ICMP error: the quoted packet */
+	bool has_inner; /* ICMP error: the quoted packet */
 	struct decoded_inner inner;
 
-	bool has_spi;             /* AH / ESP */
+	bool has_spi; /* AH / ESP */
 	uint32_t spi;
 
 	/* ARP (family arp/bridge/netdev with EtherType ARP) */
 	bool has_arp;
 	uint16_t arp_htype, arp_ptype, arp_op;
-	bool has_arp_addrs;       /* Ethernet/IPv4 ARP with a complete body */
+	bool has_arp_addrs; /* Ethernet/IPv4 ARP with a complete body */
 	uint8_t arp_sha[6], arp_spa[4], arp_tha[6], arp_tpa[4];
 
 	/* Ethernet header from rec->hwhdr (hwtype ARPHRD_ETHER, >= 14 bytes) */
@@ -128,50 +134,49 @@ struct decode_pkt {
 };
 
 /* n bytes at off, or NULL when they do not all lie within the packet. */
-static inline const uint8_t *decode_at(const struct decode_pkt *pkt,
-				       uint32_t off, uint32_t n)
+static inline const uint8_t *decode_at(const struct decode_pkt *pkt, uint32_t off, uint32_t n)
 {
 	if (off > pkt->len || n > pkt->len - off)
 		return NULL;
 	return pkt->data + off;
 }
 
-struct decode_ipv4_hdr {       /* the fixed 20 bytes */
-	uint8_t ihl;           /* header length field in 32-bit words, unchecked */
+struct decode_ipv4_hdr { /* the fixed 20 bytes */
+	uint8_t ihl;	 /* header length field in 32-bit words, unchecked */
 	uint8_t tos, ttl, protocol;
 	uint16_t tot_len, id;
-	uint16_t frag_off;     /* flags and offset, host order */
+	uint16_t frag_off; /* flags and offset, host order */
 	const uint8_t *src, *dst;
 };
 
-struct decode_ipv6_hdr {       /* the fixed 40 bytes */
+struct decode_ipv6_hdr { /* the fixed 40 bytes */
 	uint8_t tclass, nexthdr, hoplimit;
 	uint32_t flowlabel;
 	uint16_t payload_len;
 	const uint8_t *src, *dst;
 };
 
-struct decode_tcp_hdr {        /* the fixed 20 bytes */
+struct decode_tcp_hdr { /* the fixed 20 bytes */
 	uint16_t sport, dport, window, urgp;
 	uint32_t seq, ack;
-	uint8_t doff;          /* data offset field in 32-bit words, unchecked */
-	uint8_t res;           /* reserved bits as the kernel prints RES= */
-	uint16_t flags;        /* enum decode_tcp_flag */
+	uint8_t doff;	/* data offset field in 32-bit words, unchecked */
+	uint8_t res;	/* reserved bits as the kernel prints RES= */
+	uint16_t flags; /* enum decode_tcp_flag */
 };
 
 struct decode_udp_hdr {
 	uint16_t sport, dport, len;
 };
 
-struct decode_icmp_hdr {       /* ICMP and ICMPv6 share the 8-byte layout */
+struct decode_icmp_hdr { /* ICMP and ICMPv6 share the 8-byte layout */
 	uint8_t type, code;
-	const uint8_t *rest;   /* the 4 bytes after the checksum */
+	const uint8_t *rest; /* the 4 bytes after the checksum */
 };
 
 /* IPv4 flag and offset bits of decode_ipv4_hdr.frag_off. */
-#define DECODE_IP_CE     0x8000
-#define DECODE_IP_DF     0x4000
-#define DECODE_IP_MF     0x2000
+#define DECODE_IP_CE 0x8000
+#define DECODE_IP_DF 0x4000
+#define DECODE_IP_MF 0x2000
 #define DECODE_IP_OFFSET 0x1fff
 
 bool decode_ipv4_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_ipv4_hdr *h);
@@ -180,10 +185,7 @@ bool decode_tcp_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_tc
 bool decode_udp_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_udp_hdr *h);
 bool decode_icmp_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_icmp_hdr *h);
 /* Big-endian loads from a pointer decode_at() returned. */
-static inline uint16_t decode_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
+static inline uint16_t decode_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline uint32_t decode_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];

@@ -13,33 +13,33 @@
 #define D (s->dec)
 
 /* A reader of an integer value that exists when cond holds. */
-#define INT_READER(fn, cond, expr)                                      \
-	static bool fn(struct buf *b, const struct field_src *s)        \
-	{                                                               \
-		if (!(cond))                                            \
-			return false;                                   \
-		buf_put_u32(b, (uint32_t)(expr));                       \
-		return true;                                            \
+#define INT_READER(fn, cond, expr)                                                                 \
+	static bool fn(struct buf *b, const struct field_src *s)                                   \
+	{                                                                                          \
+		if (!(cond))                                                                       \
+			return false;                                                              \
+		buf_put_u32(b, (uint32_t)(expr));                                                  \
+		return true;                                                                       \
 	}
 
 /* A reader of a boolean value that exists when cond holds. */
-#define BOOL_READER(fn, cond, expr)                                     \
-	static bool fn(struct buf *b, const struct field_src *s)        \
-	{                                                               \
-		if (!(cond))                                            \
-			return false;                                   \
-		put_bool(b, (expr));                                    \
-		return true;                                            \
+#define BOOL_READER(fn, cond, expr)                                                                \
+	static bool fn(struct buf *b, const struct field_src *s)                                   \
+	{                                                                                          \
+		if (!(cond))                                                                       \
+			return false;                                                              \
+		put_bool(b, (expr));                                                               \
+		return true;                                                                       \
 	}
 
 /* A reader of bytes rendered as hex: absent when the pointer is NULL. */
-#define HEX_READER(fn, ptr, len)                                        \
-	static bool fn(struct buf *b, const struct field_src *s)        \
-	{                                                               \
-		if (!(ptr))                                             \
-			return false;                                   \
-		buf_put_hex(b, (ptr), (len), false, 0);                 \
-		return true;                                            \
+#define HEX_READER(fn, ptr, len)                                                                   \
+	static bool fn(struct buf *b, const struct field_src *s)                                   \
+	{                                                                                          \
+		if (!(ptr))                                                                        \
+			return false;                                                              \
+		buf_put_hex(b, (ptr), (len), false, 0);                                            \
+		return true;                                                                       \
 	}
 
 static void put_bool(struct buf *b, bool v)
@@ -53,15 +53,9 @@ static void put_bool(struct buf *b, bool v)
 /* The decoder names the layer before it reads the header; a header that
  * did not fit leaves l3 set with l3_truncated. Per decode.h, a read IPv4
  * header always sets has_id, and a read IPv6 header makes len >= 40. */
-static bool is_ipv4(const struct field_src *s)
-{
-	return D->l3 == DECODE_L3_IPV4 && D->has_id;
-}
+static bool is_ipv4(const struct field_src *s) { return D->l3 == DECODE_L3_IPV4 && D->has_id; }
 
-static bool is_ipv6(const struct field_src *s)
-{
-	return D->l3 == DECODE_L3_IPV6 && D->len >= 40;
-}
+static bool is_ipv6(const struct field_src *s) { return D->l3 == DECODE_L3_IPV6 && D->len >= 40; }
 
 static bool is_ip(const struct field_src *s) { return is_ipv4(s) || is_ipv6(s); }
 
@@ -150,10 +144,22 @@ static const char *ifdev_name(const struct record_ifdev *dev, size_t *len)
 	return dev->name;
 }
 
-static const char *text_indev(const struct field_src *s, size_t *len) { return ifdev_name(&R->indev, len); }
-static const char *text_physindev(const struct field_src *s, size_t *len) { return ifdev_name(&R->physindev, len); }
-static const char *text_outdev(const struct field_src *s, size_t *len) { return ifdev_name(&R->outdev, len); }
-static const char *text_physoutdev(const struct field_src *s, size_t *len) { return ifdev_name(&R->physoutdev, len); }
+static const char *text_indev(const struct field_src *s, size_t *len)
+{
+	return ifdev_name(&R->indev, len);
+}
+static const char *text_physindev(const struct field_src *s, size_t *len)
+{
+	return ifdev_name(&R->physindev, len);
+}
+static const char *text_outdev(const struct field_src *s, size_t *len)
+{
+	return ifdev_name(&R->outdev, len);
+}
+static const char *text_physoutdev(const struct field_src *s, size_t *len)
+{
+	return ifdev_name(&R->physoutdev, len);
+}
 
 INT_READER(put_indev_index, R->indev.index, R->indev.index)
 INT_READER(put_physindev_index, R->physindev.index, R->physindev.index)
@@ -406,246 +412,318 @@ INT_READER(put_truncated_bytes, !D->l3_truncated && D->l4_incomplete, D->l4_avai
 #define KEY(k) .key = k, .json_key = ",\"" k "\":", .json_key_len = sizeof(",\"" k "\":") - 1
 
 /* Present-when texts shared by several rows. */
-#define W_IP     "IPv4 or IPv6 packet"
-#define W_V4     "IPv4 packet"
-#define W_V6     "IPv6 packet"
-#define W_PROTO  "the transport protocol is known (IPv4, IPv6 after its extension headers)"
-#define W_PORTS  "TCP, UDP or UDP-Lite with a readable header"
-#define W_TCP    "TCP with a readable header"
-#define W_ICMP   "ICMP or ICMPv6 with a readable header"
-#define W_ECHO   "ICMP/ICMPv6 echo request or reply"
-#define W_INNER  "inner is present"
-#define W_ETH    "Ethernet input device with a 14-byte link-layer header"
-#define W_ARP    "ARP packet"
-#define W_ARPA   "Ethernet/IPv4 ARP packet with a complete body"
+#define W_IP "IPv4 or IPv6 packet"
+#define W_V4 "IPv4 packet"
+#define W_V6 "IPv6 packet"
+#define W_PROTO "the transport protocol is known (IPv4, IPv6 after its extension headers)"
+#define W_PORTS "TCP, UDP or UDP-Lite with a readable header"
+#define W_TCP "TCP with a readable header"
+#define W_ICMP "ICMP or ICMPv6 with a readable header"
+#define W_ECHO "ICMP/ICMPv6 echo request or reply"
+#define W_INNER "inner is present"
+#define W_ETH "Ethernet input device with a 14-byte link-layer header"
+#define W_ARP "ARP packet"
+#define W_ARPA "Ethernet/IPv4 ARP packet with a complete body"
 
 const struct field fields_table[] = {
-	{ KEY("timestamp"), .layer = FIELD_L_RECORD, .journal = "NFLOG_TIMESTAMP", .type = FIELD_STRING, .presence = FIELD_ALWAYS,
-	  .when = "always",
-	  .desc = "When the packet was logged: RFC 3339 local time with microseconds and UTC offset",
+	{ KEY("timestamp"), .layer = FIELD_L_RECORD, .journal = "NFLOG_TIMESTAMP",
+	  .type = FIELD_STRING, .presence = FIELD_ALWAYS, .when = "always",
+	  .desc =
+	      "When the packet was logged: RFC 3339 local time with microseconds and UTC offset",
 	  .put = put_timestamp },
-	{ KEY("timestamp_source"), .layer = FIELD_L_RECORD, .journal = "NFLOG_TIMESTAMP_SOURCE", .type = FIELD_STRING, .presence = FIELD_ALWAYS,
-	  .when = "always",
-	  .desc = "\"kernel\", or \"receive\" when the kernel sent no timestamp (output, postrouting) and the receive time stands in",
+	{ KEY("timestamp_source"), .layer = FIELD_L_RECORD, .journal = "NFLOG_TIMESTAMP_SOURCE",
+	  .type = FIELD_STRING, .presence = FIELD_ALWAYS, .when = "always",
+	  .desc = "\"kernel\", or \"receive\" when the kernel sent no timestamp (output, "
+		  "postrouting) and the receive time stands in",
 	  .put = put_timestamp_source },
-	{ KEY("group"), .layer = FIELD_L_RECORD, .journal = "NFLOG_GROUP", .type = FIELD_INT, .presence = FIELD_ALWAYS,
-	  .when = "always", .desc = "NFLOG group the packet was logged to", .put = put_group },
-	{ KEY("seq"), .layer = FIELD_L_RECORD, .journal = "NFLOG_SEQ", .type = FIELD_INT, .presence = FIELD_NULLABLE,
-	  .when = "always; null unless the group has the seq flag",
-	  .desc = "Per-group sequence number (starts at 0); a gap means lost records", .put = put_seq },
-	{ KEY("seq_global"), .layer = FIELD_L_RECORD, .journal = "NFLOG_SEQ_GLOBAL", .type = FIELD_INT, .presence = FIELD_NULLABLE,
+	{ KEY("group"), .layer = FIELD_L_RECORD, .journal = "NFLOG_GROUP", .type = FIELD_INT,
+	  .presence = FIELD_ALWAYS, .when = "always",
+	  .desc = "NFLOG group the packet was logged to", .put = put_group },
+	{ KEY("seq"), .layer = FIELD_L_RECORD, .journal = "NFLOG_SEQ", .type = FIELD_INT,
+	  .presence = FIELD_NULLABLE, .when = "always; null unless the group has the seq flag",
+	  .desc = "Per-group sequence number (starts at 0); a gap means lost records",
+	  .put = put_seq },
+	{ KEY("seq_global"), .layer = FIELD_L_RECORD, .journal = "NFLOG_SEQ_GLOBAL",
+	  .type = FIELD_INT, .presence = FIELD_NULLABLE,
 	  .when = "always; null unless the group has the seq_global flag",
 	  .desc = "Sequence number across all groups (starts at 1)", .put = put_seq_global },
-	{ KEY("hook"), .layer = FIELD_L_RECORD, .journal = "NFLOG_HOOK", .type = FIELD_STRING, .presence = FIELD_NULLABLE,
-	  .when = "always; null without a packet header",
-	  .desc = "Netfilter hook: prerouting, input, forward, output, postrouting (else its number)",
+	{ KEY("hook"), .layer = FIELD_L_RECORD, .journal = "NFLOG_HOOK", .type = FIELD_STRING,
+	  .presence = FIELD_NULLABLE, .when = "always; null without a packet header",
+	  .desc =
+	      "Netfilter hook: prerouting, input, forward, output, postrouting (else its number)",
 	  .put = put_hook },
-	{ KEY("family"), .layer = FIELD_L_RECORD, .journal = "NFLOG_FAMILY", .type = FIELD_STRING, .presence = FIELD_ALWAYS,
-	  .when = "always",
+	{ KEY("family"), .layer = FIELD_L_RECORD, .journal = "NFLOG_FAMILY", .type = FIELD_STRING,
+	  .presence = FIELD_ALWAYS, .when = "always",
 	  .desc = "Protocol family of the rule: ipv4, ipv6, bridge, arp, netdev (else its number)",
 	  .put = put_family },
-	{ KEY("prefix"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PREFIX", .type = FIELD_TEXT, .presence = FIELD_NULLABLE,
-	  .when = "always; null when the rule set no prefix",
+	{ KEY("prefix"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PREFIX", .type = FIELD_TEXT,
+	  .presence = FIELD_NULLABLE, .when = "always; null when the rule set no prefix",
 	  .desc = "The rule's log prefix (nflogr prefix)", .text = text_prefix },
-	{ KEY("proto"), .layer = FIELD_L_RECORD, .journal = "NFLOG_ETHERTYPE", .type = FIELD_INT, .presence = FIELD_NULLABLE,
-	  .when = "always; null without a packet header",
-	  .desc = "Layer-3 protocol as an EtherType, e.g. 2048 for IPv4 (nflogr proto)", .put = put_proto },
-	{ KEY("hwtype"), .layer = FIELD_L_RECORD, .journal = "NFLOG_HWTYPE", .type = FIELD_INT, .presence = FIELD_NULLABLE,
+	{ KEY("proto"), .layer = FIELD_L_RECORD, .journal = "NFLOG_ETHERTYPE", .type = FIELD_INT,
+	  .presence = FIELD_NULLABLE, .when = "always; null without a packet header",
+	  .desc = "Layer-3 protocol as an EtherType, e.g. 2048 for IPv4 (nflogr proto)",
+	  .put = put_proto },
+	{ KEY("hwtype"), .layer = FIELD_L_RECORD, .journal = "NFLOG_HWTYPE", .type = FIELD_INT,
+	  .presence = FIELD_NULLABLE,
 	  .when = "always; null when the kernel sent none (no input device)",
-	  .desc = "ARPHRD_* type of the input device, e.g. 1 for Ethernet (nflogr hwtype)", .put = put_hwtype },
-	{ KEY("hwlen"), .layer = FIELD_L_RECORD, .journal = "NFLOG_HWLEN", .type = FIELD_INT, .presence = FIELD_NULLABLE,
-	  .when = "always; null when the kernel sent none",
+	  .desc = "ARPHRD_* type of the input device, e.g. 1 for Ethernet (nflogr hwtype)",
+	  .put = put_hwtype },
+	{ KEY("hwlen"), .layer = FIELD_L_RECORD, .journal = "NFLOG_HWLEN", .type = FIELD_INT,
+	  .presence = FIELD_NULLABLE, .when = "always; null when the kernel sent none",
 	  .desc = "Link-layer header length of the input device", .put = put_hwlen },
-	{ KEY("nfmark"), .layer = FIELD_L_RECORD, .journal = "NFLOG_MARK", .type = FIELD_INT, .presence = FIELD_ALWAYS,
-	  .when = "always",
-	  .desc = "Netfilter packet mark; 0 when unmarked (the kernel sends only non-zero marks) (nflogr nfmark)",
+	{ KEY("nfmark"), .layer = FIELD_L_RECORD, .journal = "NFLOG_MARK", .type = FIELD_INT,
+	  .presence = FIELD_ALWAYS, .when = "always",
+	  .desc = "Netfilter packet mark; 0 when unmarked (the kernel sends only non-zero marks) "
+		  "(nflogr nfmark)",
 	  .put = put_nfmark },
-	{ KEY("indev"), .layer = FIELD_L_RECORD, .journal = "NFLOG_IN", .type = FIELD_TEXT, .presence = FIELD_NULLABLE,
+	{ KEY("indev"), .layer = FIELD_L_RECORD, .journal = "NFLOG_IN", .type = FIELD_TEXT,
+	  .presence = FIELD_NULLABLE,
 	  .when = "always; null when there is no input interface or its name is unknown",
 	  .desc = "Logical input interface name (nflogr indev)", .text = text_indev },
-	{ KEY("indev_index"), .layer = FIELD_L_RECORD, .journal = "NFLOG_IN_INDEX", .type = FIELD_INT, .presence = FIELD_NULLABLE,
+	{ KEY("indev_index"), .layer = FIELD_L_RECORD, .journal = "NFLOG_IN_INDEX",
+	  .type = FIELD_INT, .presence = FIELD_NULLABLE,
 	  .when = "always; null when there is no input interface",
 	  .desc = "Logical input interface index", .put = put_indev_index },
-	{ KEY("physindev"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PHYSIN", .type = FIELD_TEXT, .presence = FIELD_NULLABLE,
+	{ KEY("physindev"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PHYSIN", .type = FIELD_TEXT,
+	  .presence = FIELD_NULLABLE,
 	  .when = "always; null unless bridged, or when its name is unknown",
-	  .desc = "Physical input interface name, bridge port (nflogr physindev)", .text = text_physindev },
-	{ KEY("physindev_index"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PHYSIN_INDEX", .type = FIELD_INT, .presence = FIELD_NULLABLE,
-	  .when = "always; null unless bridged",
+	  .desc = "Physical input interface name, bridge port (nflogr physindev)",
+	  .text = text_physindev },
+	{ KEY("physindev_index"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PHYSIN_INDEX",
+	  .type = FIELD_INT, .presence = FIELD_NULLABLE, .when = "always; null unless bridged",
 	  .desc = "Physical input interface index", .put = put_physindev_index },
-	{ KEY("outdev"), .layer = FIELD_L_RECORD, .journal = "NFLOG_OUT", .type = FIELD_TEXT, .presence = FIELD_NULLABLE,
+	{ KEY("outdev"), .layer = FIELD_L_RECORD, .journal = "NFLOG_OUT", .type = FIELD_TEXT,
+	  .presence = FIELD_NULLABLE,
 	  .when = "always; null when there is no output interface or its name is unknown",
 	  .desc = "Logical output interface name (nflogr outdev)", .text = text_outdev },
-	{ KEY("outdev_index"), .layer = FIELD_L_RECORD, .journal = "NFLOG_OUT_INDEX", .type = FIELD_INT, .presence = FIELD_NULLABLE,
+	{ KEY("outdev_index"), .layer = FIELD_L_RECORD, .journal = "NFLOG_OUT_INDEX",
+	  .type = FIELD_INT, .presence = FIELD_NULLABLE,
 	  .when = "always; null when there is no output interface",
 	  .desc = "Logical output interface index", .put = put_outdev_index },
-	{ KEY("physoutdev"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PHYSOUT", .type = FIELD_TEXT, .presence = FIELD_NULLABLE,
+	{ KEY("physoutdev"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PHYSOUT",
+	  .type = FIELD_TEXT, .presence = FIELD_NULLABLE,
 	  .when = "always; null unless bridged, or when its name is unknown",
-	  .desc = "Physical output interface name, bridge port (nflogr physoutdev)", .text = text_physoutdev },
-	{ KEY("physoutdev_index"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PHYSOUT_INDEX", .type = FIELD_INT, .presence = FIELD_NULLABLE,
-	  .when = "always; null unless bridged",
+	  .desc = "Physical output interface name, bridge port (nflogr physoutdev)",
+	  .text = text_physoutdev },
+	{ KEY("physoutdev_index"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PHYSOUT_INDEX",
+	  .type = FIELD_INT, .presence = FIELD_NULLABLE, .when = "always; null unless bridged",
 	  .desc = "Physical output interface index", .put = put_physoutdev_index },
-	{ KEY("uid"), .layer = FIELD_L_RECORD, .journal = "NFLOG_UID", .type = FIELD_INT, .presence = FIELD_NULLABLE,
+	{ KEY("uid"), .layer = FIELD_L_RECORD, .journal = "NFLOG_UID", .type = FIELD_INT,
+	  .presence = FIELD_NULLABLE,
 	  .when = "always; null unless a local socket sent the packet (never 0 for absent)",
 	  .desc = "User id owning the sending socket (nflogr uid)", .put = put_uid },
-	{ KEY("gid"), .layer = FIELD_L_RECORD, .journal = "NFLOG_GID", .type = FIELD_INT, .presence = FIELD_NULLABLE,
+	{ KEY("gid"), .layer = FIELD_L_RECORD, .journal = "NFLOG_GID", .type = FIELD_INT,
+	  .presence = FIELD_NULLABLE,
 	  .when = "always; null unless a local socket sent the packet (never 0 for absent)",
 	  .desc = "Group id owning the sending socket (nflogr gid)", .put = put_gid },
-	{ KEY("hwaddr"), .layer = FIELD_L_RECORD, .journal = "NFLOG_HWADDR", .type = FIELD_HEX, .presence = FIELD_NULLABLE,
+	{ KEY("hwaddr"), .layer = FIELD_L_RECORD, .journal = "NFLOG_HWADDR", .type = FIELD_HEX,
+	  .presence = FIELD_NULLABLE,
 	  .when = "always; null when the kernel sent none (output hook)",
 	  .desc = "Link-layer source address (nflogr hwaddr)", .put = put_hwaddr },
-	{ KEY("hwhdr"), .layer = FIELD_L_RECORD, .journal = "NFLOG_MAC", .type = FIELD_HEX, .presence = FIELD_NULLABLE,
+	{ KEY("hwhdr"), .layer = FIELD_L_RECORD, .journal = "NFLOG_MAC", .type = FIELD_HEX,
+	  .presence = FIELD_NULLABLE,
 	  .when = "always; null when the kernel sent none (output hook)",
-	  .desc = "Link-layer header, the bytes of the kernel LOG line's MAC= (nflogr hwhdr)", .put = put_hwhdr },
-	{ KEY("l2hdr"), .layer = FIELD_L_RECORD, .journal = "NFLOG_L2HDR", .type = FIELD_HEX, .presence = FIELD_NULLABLE,
+	  .desc = "Link-layer header, the bytes of the kernel LOG line's MAC= (nflogr hwhdr)",
+	  .put = put_hwhdr },
+	{ KEY("l2hdr"), .layer = FIELD_L_RECORD, .journal = "NFLOG_L2HDR", .type = FIELD_HEX,
+	  .presence = FIELD_NULLABLE,
 	  .when = "always; null unless the kernel sent NFULA_L2HDR (bridge family)",
 	  .desc = "Layer-2 header of a bridged packet", .put = put_l2hdr },
-	{ KEY("vlan_id"), .layer = FIELD_L_RECORD, .journal = "NFLOG_VLAN_ID", .type = FIELD_INT, .presence = FIELD_NULLABLE,
-	  .when = "always; null unless the packet carried a VLAN tag",
+	{ KEY("vlan_id"), .layer = FIELD_L_RECORD, .journal = "NFLOG_VLAN_ID", .type = FIELD_INT,
+	  .presence = FIELD_NULLABLE, .when = "always; null unless the packet carried a VLAN tag",
 	  .desc = "VLAN id (the low 12 bits of vlan_tci)", .put = put_vlan_id },
-	{ KEY("vlan_tci"), .layer = FIELD_L_RECORD, .journal = "NFLOG_VLAN_TCI", .type = FIELD_INT, .presence = FIELD_NULLABLE,
-	  .when = "always; null unless the packet carried a VLAN tag",
+	{ KEY("vlan_tci"), .layer = FIELD_L_RECORD, .journal = "NFLOG_VLAN_TCI", .type = FIELD_INT,
+	  .presence = FIELD_NULLABLE, .when = "always; null unless the packet carried a VLAN tag",
 	  .desc = "VLAN tag control information: priority, DEI and id", .put = put_vlan_tci },
-	{ KEY("vlan_proto"), .layer = FIELD_L_RECORD, .journal = "NFLOG_VLAN_PROTO", .type = FIELD_INT, .presence = FIELD_NULLABLE,
+	{ KEY("vlan_proto"), .layer = FIELD_L_RECORD, .journal = "NFLOG_VLAN_PROTO",
+	  .type = FIELD_INT, .presence = FIELD_NULLABLE,
 	  .when = "always; null unless the packet carried a VLAN tag",
-	  .desc = "VLAN tag protocol as an EtherType, e.g. 33024 for 802.1Q", .put = put_vlan_proto },
-	{ KEY("ct_info"), .layer = FIELD_L_RECORD, .journal = "NFLOG_CT_INFO", .type = FIELD_INT, .presence = FIELD_NULLABLE,
+	  .desc = "VLAN tag protocol as an EtherType, e.g. 33024 for 802.1Q",
+	  .put = put_vlan_proto },
+	{ KEY("ct_info"), .layer = FIELD_L_RECORD, .journal = "NFLOG_CT_INFO", .type = FIELD_INT,
+	  .presence = FIELD_NULLABLE,
 	  .when = "always; null unless the group has the conntrack flag and the kernel sent it",
 	  .desc = "Conntrack state (enum ip_conntrack_info)", .put = put_ct_info },
-	{ KEY("payload_len"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PAYLOAD_LEN", .type = FIELD_INT, .presence = FIELD_ALWAYS,
-	  .when = "always",
+	{ KEY("payload_len"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PAYLOAD_LEN",
+	  .type = FIELD_INT, .presence = FIELD_ALWAYS, .when = "always",
 	  .desc = "Bytes of layer-3 packet copied (0 without payload, copymode none or meta)",
 	  .put = put_payload_len },
-	{ KEY("mac_src"), .layer = FIELD_L_ETH, .journal = "NFLOG_MAC_SRC", .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
-	  .when = W_ETH, .desc = "Ethernet source address, aa:bb:cc:dd:ee:ff", .put = put_mac_src },
-	{ KEY("mac_dst"), .layer = FIELD_L_ETH, .journal = "NFLOG_MAC_DST", .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
-	  .when = W_ETH, .desc = "Ethernet destination address, aa:bb:cc:dd:ee:ff", .put = put_mac_dst },
-	{ KEY("mac_proto"), .layer = FIELD_L_ETH, .journal = "NFLOG_MAC_PROTO", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_ETH, .desc = "EtherType of the Ethernet header", .put = put_mac_proto },
-	{ KEY("src"), .layer = FIELD_L_IP, .journal = "NFLOG_SRC", .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
-	  .when = W_IP, .desc = "Source address; IPv6 in RFC 5952 compressed form", .put = put_src },
-	{ KEY("dst"), .layer = FIELD_L_IP, .journal = "NFLOG_DST", .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
-	  .when = W_IP, .desc = "Destination address; IPv6 in RFC 5952 compressed form", .put = put_dst },
-	{ KEY("len"), .layer = FIELD_L_IP, .journal = "NFLOG_LEN", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_IP, .desc = "IP packet length (IPv6: payload length + 40), as in LEN=", .put = put_len },
-	{ KEY("tos"), .layer = FIELD_L_IP, .journal = "NFLOG_TOS", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_V4, .desc = "Type of service byte", .put = put_tos },
-	{ KEY("prec"), .layer = FIELD_L_IP, .journal = "NFLOG_PREC", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_V4, .desc = "Precedence bits of tos (tos & 0xe0)", .put = put_prec },
-	{ KEY("ttl"), .layer = FIELD_L_IP, .journal = "NFLOG_TTL", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_V4, .desc = "Time to live", .put = put_ttl },
-	{ KEY("tc"), .layer = FIELD_L_IP, .journal = "NFLOG_TC", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_V6, .desc = "Traffic class", .put = put_tc },
-	{ KEY("hoplimit"), .layer = FIELD_L_IP, .journal = "NFLOG_HOPLIMIT", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_V6, .desc = "Hop limit", .put = put_hoplimit },
-	{ KEY("flowlabel"), .layer = FIELD_L_IP, .journal = "NFLOG_FLOWLBL", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_V6, .desc = "Flow label", .put = put_flowlabel },
-	{ KEY("ip_id"), .layer = FIELD_L_IP, .journal = "NFLOG_ID", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = "IPv4 packet, or IPv6 packet with a Fragment header",
+	{ KEY("mac_src"), .layer = FIELD_L_ETH, .journal = "NFLOG_MAC_SRC", .type = FIELD_STRING,
+	  .presence = FIELD_OPTIONAL, .when = W_ETH,
+	  .desc = "Ethernet source address, aa:bb:cc:dd:ee:ff", .put = put_mac_src },
+	{ KEY("mac_dst"), .layer = FIELD_L_ETH, .journal = "NFLOG_MAC_DST", .type = FIELD_STRING,
+	  .presence = FIELD_OPTIONAL, .when = W_ETH,
+	  .desc = "Ethernet destination address, aa:bb:cc:dd:ee:ff", .put = put_mac_dst },
+	{ KEY("mac_proto"), .layer = FIELD_L_ETH, .journal = "NFLOG_MAC_PROTO", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_ETH, .desc = "EtherType of the Ethernet header",
+	  .put = put_mac_proto },
+	{ KEY("src"), .layer = FIELD_L_IP, .journal = "NFLOG_SRC", .type = FIELD_STRING,
+	  .presence = FIELD_OPTIONAL, .when = W_IP,
+	  .desc = "Source address; IPv6 in RFC 5952 compressed form", .put = put_src },
+	{ KEY("dst"), .layer = FIELD_L_IP, .journal = "NFLOG_DST", .type = FIELD_STRING,
+	  .presence = FIELD_OPTIONAL, .when = W_IP,
+	  .desc = "Destination address; IPv6 in RFC 5952 compressed form", .put = put_dst },
+	{ KEY("len"), .layer = FIELD_L_IP, .journal = "NFLOG_LEN", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_IP,
+	  .desc = "IP packet length (IPv6: payload length + 40), as in LEN=", .put = put_len },
+	{ KEY("tos"), .layer = FIELD_L_IP, .journal = "NFLOG_TOS", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_V4, .desc = "Type of service byte",
+	  .put = put_tos },
+	{ KEY("prec"), .layer = FIELD_L_IP, .journal = "NFLOG_PREC", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_V4, .desc = "Precedence bits of tos (tos & 0xe0)",
+	  .put = put_prec },
+	{ KEY("ttl"), .layer = FIELD_L_IP, .journal = "NFLOG_TTL", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_V4, .desc = "Time to live", .put = put_ttl },
+	{ KEY("tc"), .layer = FIELD_L_IP, .journal = "NFLOG_TC", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_V6, .desc = "Traffic class", .put = put_tc },
+	{ KEY("hoplimit"), .layer = FIELD_L_IP, .journal = "NFLOG_HOPLIMIT", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_V6, .desc = "Hop limit", .put = put_hoplimit },
+	{ KEY("flowlabel"), .layer = FIELD_L_IP, .journal = "NFLOG_FLOWLBL", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_V6, .desc = "Flow label", .put = put_flowlabel },
+	{ KEY("ip_id"), .layer = FIELD_L_IP, .journal = "NFLOG_ID", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = "IPv4 packet, or IPv6 packet with a Fragment header",
 	  .desc = "Identification (IPv6: of the Fragment header)", .put = put_ip_id },
-	{ KEY("ce"), .layer = FIELD_L_IP, .journal = "NFLOG_CE", .type = FIELD_BOOL, .presence = FIELD_OPTIONAL,
-	  .when = W_V4, .desc = "The reserved (congestion experienced) flag bit is set", .put = put_ce },
-	{ KEY("df"), .layer = FIELD_L_IP, .journal = "NFLOG_DF", .type = FIELD_BOOL, .presence = FIELD_OPTIONAL,
-	  .when = W_V4, .desc = "Don't-fragment flag", .put = put_df },
-	{ KEY("mf"), .layer = FIELD_L_IP, .journal = "NFLOG_MF", .type = FIELD_BOOL, .presence = FIELD_OPTIONAL,
-	  .when = "IPv4 packet, or IPv6 packet with a Fragment header",
+	{ KEY("ce"), .layer = FIELD_L_IP, .journal = "NFLOG_CE", .type = FIELD_BOOL,
+	  .presence = FIELD_OPTIONAL, .when = W_V4,
+	  .desc = "The reserved (congestion experienced) flag bit is set", .put = put_ce },
+	{ KEY("df"), .layer = FIELD_L_IP, .journal = "NFLOG_DF", .type = FIELD_BOOL,
+	  .presence = FIELD_OPTIONAL, .when = W_V4, .desc = "Don't-fragment flag", .put = put_df },
+	{ KEY("mf"), .layer = FIELD_L_IP, .journal = "NFLOG_MF", .type = FIELD_BOOL,
+	  .presence = FIELD_OPTIONAL, .when = "IPv4 packet, or IPv6 packet with a Fragment header",
 	  .desc = "More-fragments flag", .put = put_mf },
-	{ KEY("frag_offset"), .layer = FIELD_L_IP, .journal = "NFLOG_FRAG", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = "IPv4 packet, or IPv6 packet with a Fragment header",
-	  .desc = "Fragment offset in bytes (the IPv4 header field times 8)", .put = put_frag_offset },
-	{ KEY("ip_options"), .layer = FIELD_L_IP, .journal = "NFLOG_IP_OPT", .type = FIELD_HEX, .presence = FIELD_OPTIONAL,
-	  .when = "IPv4 packet with header options", .desc = "The IPv4 options bytes", .put = put_ip_options },
-	{ KEY("protocol"), .layer = FIELD_L_PROTO, .journal = "NFLOG_PROTO", .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
-	  .when = W_PROTO,
-	  .desc = "Transport protocol as the kernel LOG line names it (TCP, UDP, UDPLITE, ICMP, ICMPv6, AH, ESP), else its number",
+	{ KEY("frag_offset"), .layer = FIELD_L_IP, .journal = "NFLOG_FRAG", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = "IPv4 packet, or IPv6 packet with a Fragment header",
+	  .desc = "Fragment offset in bytes (the IPv4 header field times 8)",
+	  .put = put_frag_offset },
+	{ KEY("ip_options"), .layer = FIELD_L_IP, .journal = "NFLOG_IP_OPT", .type = FIELD_HEX,
+	  .presence = FIELD_OPTIONAL, .when = "IPv4 packet with header options",
+	  .desc = "The IPv4 options bytes", .put = put_ip_options },
+	{ KEY("protocol"), .layer = FIELD_L_PROTO, .journal = "NFLOG_PROTO", .type = FIELD_STRING,
+	  .presence = FIELD_OPTIONAL, .when = W_PROTO,
+	  .desc = "Transport protocol as the kernel LOG line names it (TCP, UDP, UDPLITE, ICMP, "
+		  "ICMPv6, AH, ESP), else its number",
 	  .put = put_protocol },
-	{ KEY("protocol_number"), .layer = FIELD_L_PROTO, .journal = "NFLOG_PROTO_NUMBER", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_PROTO, .desc = "Transport protocol number (IPPROTO_*)", .put = put_protocol_number },
-	{ KEY("spt"), .layer = FIELD_L_L4, .journal = "NFLOG_SPT", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_PORTS, .desc = "Source port", .put = put_spt },
-	{ KEY("dpt"), .layer = FIELD_L_L4, .journal = "NFLOG_DPT", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_PORTS, .desc = "Destination port", .put = put_dpt },
-	{ KEY("udp_len"), .layer = FIELD_L_L4, .journal = "NFLOG_UDP_LEN", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = "UDP or UDP-Lite with a readable header", .desc = "UDP length field", .put = put_udp_len },
-	{ KEY("tcp_seq"), .layer = FIELD_L_L4, .journal = "NFLOG_TCP_SEQ", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_TCP, .desc = "TCP sequence number", .put = put_tcp_seq },
-	{ KEY("tcp_ack"), .layer = FIELD_L_L4, .journal = "NFLOG_TCP_ACK", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_TCP, .desc = "TCP acknowledgement number", .put = put_tcp_ack },
-	{ KEY("window"), .layer = FIELD_L_L4, .journal = "NFLOG_WINDOW", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_TCP, .desc = "TCP window", .put = put_window },
-	{ KEY("res"), .layer = FIELD_L_L4, .journal = "NFLOG_RES", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_TCP, .desc = "TCP reserved bits, as the kernel's RES=", .put = put_res },
-	{ KEY("tcp_flags"), .layer = FIELD_L_L4, .journal = "NFLOG_TCP_FLAGS", .type = FIELD_FLAGS, .presence = FIELD_OPTIONAL,
-	  .when = W_TCP,
-	  .desc = "Set TCP flags in the kernel's order: CWR ECE URG ACK PSH RST SYN FIN AE (journal: space-separated)",
+	{ KEY("protocol_number"), .layer = FIELD_L_PROTO, .journal = "NFLOG_PROTO_NUMBER",
+	  .type = FIELD_INT, .presence = FIELD_OPTIONAL, .when = W_PROTO,
+	  .desc = "Transport protocol number (IPPROTO_*)", .put = put_protocol_number },
+	{ KEY("spt"), .layer = FIELD_L_L4, .journal = "NFLOG_SPT", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_PORTS, .desc = "Source port", .put = put_spt },
+	{ KEY("dpt"), .layer = FIELD_L_L4, .journal = "NFLOG_DPT", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_PORTS, .desc = "Destination port", .put = put_dpt },
+	{ KEY("udp_len"), .layer = FIELD_L_L4, .journal = "NFLOG_UDP_LEN", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = "UDP or UDP-Lite with a readable header",
+	  .desc = "UDP length field", .put = put_udp_len },
+	{ KEY("tcp_seq"), .layer = FIELD_L_L4, .journal = "NFLOG_TCP_SEQ", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_TCP, .desc = "TCP sequence number",
+	  .put = put_tcp_seq },
+	{ KEY("tcp_ack"), .layer = FIELD_L_L4, .journal = "NFLOG_TCP_ACK", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_TCP, .desc = "TCP acknowledgement number",
+	  .put = put_tcp_ack },
+	{ KEY("window"), .layer = FIELD_L_L4, .journal = "NFLOG_WINDOW", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_TCP, .desc = "TCP window", .put = put_window },
+	{ KEY("res"), .layer = FIELD_L_L4, .journal = "NFLOG_RES", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_TCP,
+	  .desc = "TCP reserved bits, as the kernel's RES=", .put = put_res },
+	{ KEY("tcp_flags"), .layer = FIELD_L_L4, .journal = "NFLOG_TCP_FLAGS", .type = FIELD_FLAGS,
+	  .presence = FIELD_OPTIONAL, .when = W_TCP,
+	  .desc = "Set TCP flags in the kernel's order: CWR ECE URG ACK PSH RST SYN FIN AE "
+		  "(journal: space-separated)",
 	  .put = put_tcp_flags },
-	{ KEY("urgp"), .layer = FIELD_L_L4, .journal = "NFLOG_URGP", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_TCP, .desc = "TCP urgent pointer", .put = put_urgp },
-	{ KEY("tcp_options"), .layer = FIELD_L_L4, .journal = "NFLOG_TCP_OPT", .type = FIELD_HEX, .presence = FIELD_OPTIONAL,
-	  .when = "TCP header with options", .desc = "The TCP options bytes (as far as copied)", .put = put_tcp_options },
-	{ KEY("icmp_type"), .layer = FIELD_L_ICMP, .journal = "NFLOG_ICMP_TYPE", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_ICMP, .desc = "ICMP/ICMPv6 type", .put = put_icmp_type },
-	{ KEY("icmp_code"), .layer = FIELD_L_ICMP, .journal = "NFLOG_ICMP_CODE", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_ICMP, .desc = "ICMP/ICMPv6 code", .put = put_icmp_code },
-	{ KEY("icmp_id"), .layer = FIELD_L_ICMP, .journal = "NFLOG_ICMP_ID", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_ECHO, .desc = "Echo identifier", .put = put_icmp_id },
-	{ KEY("icmp_seq"), .layer = FIELD_L_ICMP, .journal = "NFLOG_ICMP_SEQ", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_ECHO, .desc = "Echo sequence number", .put = put_icmp_seq },
-	{ KEY("gateway"), .layer = FIELD_L_ICMP, .journal = "NFLOG_GATEWAY", .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
-	  .when = "ICMP redirect", .desc = "Gateway address of the redirect", .put = put_gateway },
-	{ KEY("mtu"), .layer = FIELD_L_ICMP, .journal = "NFLOG_MTU", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = "ICMP fragmentation needed, ICMPv6 packet too big",
+	{ KEY("urgp"), .layer = FIELD_L_L4, .journal = "NFLOG_URGP", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_TCP, .desc = "TCP urgent pointer",
+	  .put = put_urgp },
+	{ KEY("tcp_options"), .layer = FIELD_L_L4, .journal = "NFLOG_TCP_OPT", .type = FIELD_HEX,
+	  .presence = FIELD_OPTIONAL, .when = "TCP header with options",
+	  .desc = "The TCP options bytes (as far as copied)", .put = put_tcp_options },
+	{ KEY("icmp_type"), .layer = FIELD_L_ICMP, .journal = "NFLOG_ICMP_TYPE", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_ICMP, .desc = "ICMP/ICMPv6 type",
+	  .put = put_icmp_type },
+	{ KEY("icmp_code"), .layer = FIELD_L_ICMP, .journal = "NFLOG_ICMP_CODE", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_ICMP, .desc = "ICMP/ICMPv6 code",
+	  .put = put_icmp_code },
+	{ KEY("icmp_id"), .layer = FIELD_L_ICMP, .journal = "NFLOG_ICMP_ID", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_ECHO, .desc = "Echo identifier",
+	  .put = put_icmp_id },
+	{ KEY("icmp_seq"), .layer = FIELD_L_ICMP, .journal = "NFLOG_ICMP_SEQ", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_ECHO, .desc = "Echo sequence number",
+	  .put = put_icmp_seq },
+	{ KEY("gateway"), .layer = FIELD_L_ICMP, .journal = "NFLOG_GATEWAY", .type = FIELD_STRING,
+	  .presence = FIELD_OPTIONAL, .when = "ICMP redirect",
+	  .desc = "Gateway address of the redirect", .put = put_gateway },
+	{ KEY("mtu"), .layer = FIELD_L_ICMP, .journal = "NFLOG_MTU", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = "ICMP fragmentation needed, ICMPv6 packet too big",
 	  .desc = "Next-hop MTU", .put = put_mtu },
-	{ KEY("parameter"), .layer = FIELD_L_ICMP, .journal = "NFLOG_PARAMETER", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = "ICMP parameter problem, ICMPv6 parameter problem",
+	{ KEY("parameter"), .layer = FIELD_L_ICMP, .journal = "NFLOG_PARAMETER", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = "ICMP parameter problem, ICMPv6 parameter problem",
 	  .desc = "Pointer to the faulty byte", .put = put_parameter },
-	{ KEY("inner"), .layer = FIELD_L_ICMP, .journal = NULL, .type = FIELD_OBJECT, .presence = FIELD_OPTIONAL,
-	  .when = "ICMP/ICMPv6 error quoting a readable IP header",
-	  .desc = "The packet quoted in the ICMP error (journal: NFLOG_INNER_* fields)", .put = put_inner },
-	{ KEY("src"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_SRC", .parent = "inner", .type = FIELD_STRING,
-	  .presence = FIELD_OPTIONAL, .when = W_INNER, .desc = "Source address of the quoted packet",
-	  .put = put_inner_src },
-	{ KEY("dst"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_DST", .parent = "inner", .type = FIELD_STRING,
-	  .presence = FIELD_OPTIONAL, .when = W_INNER, .desc = "Destination address of the quoted packet",
-	  .put = put_inner_dst },
-	{ KEY("protocol"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_PROTO", .parent = "inner", .type = FIELD_STRING,
-	  .presence = FIELD_OPTIONAL, .when = "the quoted header names its transport protocol",
-	  .desc = "Transport protocol of the quoted packet, named like protocol", .put = put_inner_protocol },
-	{ KEY("protocol_number"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_PROTO_NUMBER", .parent = "inner", .type = FIELD_INT,
-	  .presence = FIELD_OPTIONAL, .when = "the quoted header names its transport protocol",
-	  .desc = "Transport protocol number of the quoted packet", .put = put_inner_protocol_number },
-	{ KEY("spt"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_SPT", .parent = "inner", .type = FIELD_INT,
-	  .presence = FIELD_OPTIONAL, .when = "the quoted packet's ports could be read",
+	{ KEY("inner"), .layer = FIELD_L_ICMP, .journal = NULL, .type = FIELD_OBJECT,
+	  .presence = FIELD_OPTIONAL, .when = "ICMP/ICMPv6 error quoting a readable IP header",
+	  .desc = "The packet quoted in the ICMP error (journal: NFLOG_INNER_* fields)",
+	  .put = put_inner },
+	{ KEY("src"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_SRC", .parent = "inner",
+	  .type = FIELD_STRING, .presence = FIELD_OPTIONAL, .when = W_INNER,
+	  .desc = "Source address of the quoted packet", .put = put_inner_src },
+	{ KEY("dst"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_DST", .parent = "inner",
+	  .type = FIELD_STRING, .presence = FIELD_OPTIONAL, .when = W_INNER,
+	  .desc = "Destination address of the quoted packet", .put = put_inner_dst },
+	{ KEY("protocol"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_PROTO", .parent = "inner",
+	  .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
+	  .when = "the quoted header names its transport protocol",
+	  .desc = "Transport protocol of the quoted packet, named like protocol",
+	  .put = put_inner_protocol },
+	{ KEY("protocol_number"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_PROTO_NUMBER",
+	  .parent = "inner", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
+	  .when = "the quoted header names its transport protocol",
+	  .desc = "Transport protocol number of the quoted packet",
+	  .put = put_inner_protocol_number },
+	{ KEY("spt"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_SPT", .parent = "inner",
+	  .type = FIELD_INT, .presence = FIELD_OPTIONAL,
+	  .when = "the quoted packet's ports could be read",
 	  .desc = "Source port of the quoted packet", .put = put_inner_spt },
-	{ KEY("dpt"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_DPT", .parent = "inner", .type = FIELD_INT,
-	  .presence = FIELD_OPTIONAL, .when = "the quoted packet's ports could be read",
+	{ KEY("dpt"), .layer = FIELD_L_ICMP, .journal = "NFLOG_INNER_DPT", .parent = "inner",
+	  .type = FIELD_INT, .presence = FIELD_OPTIONAL,
+	  .when = "the quoted packet's ports could be read",
 	  .desc = "Destination port of the quoted packet", .put = put_inner_dpt },
-	{ KEY("spi"), .layer = FIELD_L_L4, .journal = "NFLOG_SPI", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = "AH or ESP with a readable header", .desc = "Security parameters index", .put = put_spi },
-	{ KEY("arp_htype"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_HTYPE", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_ARP, .desc = "ARP hardware type", .put = put_arp_htype },
-	{ KEY("arp_ptype"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_PTYPE", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_ARP, .desc = "ARP protocol type (EtherType)", .put = put_arp_ptype },
-	{ KEY("arp_op"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_OP", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = W_ARP, .desc = "ARP opcode: 1 request, 2 reply", .put = put_arp_op },
-	{ KEY("arp_sha"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_SHA", .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
-	  .when = W_ARPA, .desc = "Sender hardware address, aa:bb:cc:dd:ee:ff", .put = put_arp_sha },
-	{ KEY("arp_spa"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_SPA", .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
-	  .when = W_ARPA, .desc = "Sender IPv4 address", .put = put_arp_spa },
-	{ KEY("arp_tha"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_THA", .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
-	  .when = W_ARPA, .desc = "Target hardware address, aa:bb:cc:dd:ee:ff", .put = put_arp_tha },
-	{ KEY("arp_tpa"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_TPA", .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
-	  .when = W_ARPA, .desc = "Target IPv4 address", .put = put_arp_tpa },
-	{ KEY("truncated"), .layer = FIELD_L_TRUNC, .journal = "NFLOG_TRUNCATED", .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
+	{ KEY("spi"), .layer = FIELD_L_L4, .journal = "NFLOG_SPI", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = "AH or ESP with a readable header",
+	  .desc = "Security parameters index", .put = put_spi },
+	{ KEY("arp_htype"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_HTYPE", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_ARP, .desc = "ARP hardware type",
+	  .put = put_arp_htype },
+	{ KEY("arp_ptype"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_PTYPE", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_ARP, .desc = "ARP protocol type (EtherType)",
+	  .put = put_arp_ptype },
+	{ KEY("arp_op"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_OP", .type = FIELD_INT,
+	  .presence = FIELD_OPTIONAL, .when = W_ARP, .desc = "ARP opcode: 1 request, 2 reply",
+	  .put = put_arp_op },
+	{ KEY("arp_sha"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_SHA", .type = FIELD_STRING,
+	  .presence = FIELD_OPTIONAL, .when = W_ARPA,
+	  .desc = "Sender hardware address, aa:bb:cc:dd:ee:ff", .put = put_arp_sha },
+	{ KEY("arp_spa"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_SPA", .type = FIELD_STRING,
+	  .presence = FIELD_OPTIONAL, .when = W_ARPA, .desc = "Sender IPv4 address",
+	  .put = put_arp_spa },
+	{ KEY("arp_tha"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_THA", .type = FIELD_STRING,
+	  .presence = FIELD_OPTIONAL, .when = W_ARPA,
+	  .desc = "Target hardware address, aa:bb:cc:dd:ee:ff", .put = put_arp_tha },
+	{ KEY("arp_tpa"), .layer = FIELD_L_ARP, .journal = "NFLOG_ARP_TPA", .type = FIELD_STRING,
+	  .presence = FIELD_OPTIONAL, .when = W_ARPA, .desc = "Target IPv4 address",
+	  .put = put_arp_tpa },
+	{ KEY("truncated"), .layer = FIELD_L_TRUNC, .journal = "NFLOG_TRUNCATED",
+	  .type = FIELD_STRING, .presence = FIELD_OPTIONAL,
 	  .when = "a header could not be read in full",
-	  .desc = "The outermost layer cut short: network, transport or tcp_options; layers inside it are missing",
+	  .desc = "The outermost layer cut short: network, transport or tcp_options; layers inside "
+		  "it are missing",
 	  .put = put_truncated },
-	{ KEY("truncated_bytes"), .layer = FIELD_L_TRUNC, .journal = "NFLOG_TRUNCATED_BYTES", .type = FIELD_INT, .presence = FIELD_OPTIONAL,
-	  .when = "truncated is transport",
-	  .desc = "Bytes that were left for the transport header (the kernel's INCOMPLETE [n bytes])",
+	{ KEY("truncated_bytes"), .layer = FIELD_L_TRUNC, .journal = "NFLOG_TRUNCATED_BYTES",
+	  .type = FIELD_INT, .presence = FIELD_OPTIONAL, .when = "truncated is transport",
+	  .desc =
+	      "Bytes that were left for the transport header (the kernel's INCOMPLETE [n bytes])",
 	  .put = put_truncated_bytes },
-	{ KEY("payload"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PAYLOAD", .type = FIELD_HEX, .presence = FIELD_NULLABLE,
+	{ KEY("payload"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PAYLOAD", .type = FIELD_HEX,
+	  .presence = FIELD_NULLABLE,
 	  .when = "always; null without payload (copymode none or meta)",
-	  .desc = "The layer-3 packet as copied, cut at copy_range (nflogr payload)", .put = put_payload },
+	  .desc = "The layer-3 packet as copied, cut at copy_range (nflogr payload)",
+	  .put = put_payload },
 };
 
 const size_t fields_count = sizeof fields_table / sizeof fields_table[0];

@@ -28,51 +28,51 @@ struct field_src {
 
 /* The JSON type of a field, and the shape of its value text. */
 enum field_type {
-	FIELD_INT,     /* decimal digits: a JSON number */
-	FIELD_BOOL,    /* "true" or "false" */
-	FIELD_STRING,  /* printable ASCII that never needs escaping (names, addresses, times) */
-	FIELD_HEX,     /* lowercase hex, two digits per byte, no separators: a JSON string */
-	FIELD_TEXT,    /* untrusted bytes verbatim; JSON escapes them and adds "<key>_hex"
-	                  when they are not valid UTF-8 */
-	FIELD_FLAGS,   /* names separated by single spaces: a JSON array of strings */
-	FIELD_OBJECT,  /* a JSON object made of the entries right after it that name
-	                  it as .parent; its value text is empty */
+	FIELD_INT,    /* decimal digits: a JSON number */
+	FIELD_BOOL,   /* "true" or "false" */
+	FIELD_STRING, /* printable ASCII that never needs escaping (names, addresses, times) */
+	FIELD_HEX,    /* lowercase hex, two digits per byte, no separators: a JSON string */
+	FIELD_TEXT,   /* untrusted bytes verbatim; JSON escapes them and adds "<key>_hex"
+			 when they are not valid UTF-8 */
+	FIELD_FLAGS,  /* names separated by single spaces: a JSON array of strings */
+	FIELD_OBJECT, /* a JSON object made of the entries right after it that name
+			 it as .parent; its value text is empty */
 };
 
 /* The layer a field belongs to. A field can be present only when its
  * layer is (field_layers()), so the JSON formatter skips a whole absent
  * layer with one test instead of asking each of its fields. */
 enum field_layer {
-	FIELD_L_RECORD = 1 << 0,  /* what the kernel sent: always looked at */
-	FIELD_L_ETH    = 1 << 1,  /* the Ethernet header was read */
-	FIELD_L_IP     = 1 << 2,  /* an IPv4 or IPv6 header was read */
-	FIELD_L_PROTO  = 1 << 3,  /* the transport protocol is known */
-	FIELD_L_L4     = 1 << 4,  /* TCP, UDP, AH or ESP header fields */
-	FIELD_L_ICMP   = 1 << 5,  /* ICMP/ICMPv6 fields, the quoted packet */
-	FIELD_L_ARP    = 1 << 6,
-	FIELD_L_TRUNC  = 1 << 7,  /* something was cut short */
+	FIELD_L_RECORD = 1 << 0, /* what the kernel sent: always looked at */
+	FIELD_L_ETH = 1 << 1,	 /* the Ethernet header was read */
+	FIELD_L_IP = 1 << 2,	 /* an IPv4 or IPv6 header was read */
+	FIELD_L_PROTO = 1 << 3,	 /* the transport protocol is known */
+	FIELD_L_L4 = 1 << 4,	 /* TCP, UDP, AH or ESP header fields */
+	FIELD_L_ICMP = 1 << 5,	 /* ICMP/ICMPv6 fields, the quoted packet */
+	FIELD_L_ARP = 1 << 6,
+	FIELD_L_TRUNC = 1 << 7, /* something was cut short */
 };
 
 /* Whether the JSON object carries the key when the record lacks the value. */
 enum field_presence {
-	FIELD_ALWAYS,    /* every record has it */
-	FIELD_NULLABLE,  /* key always there, null when the kernel sent nothing */
-	FIELD_OPTIONAL,  /* key left out when the packet has no such layer */
+	FIELD_ALWAYS,	/* every record has it */
+	FIELD_NULLABLE, /* key always there, null when the kernel sent nothing */
+	FIELD_OPTIONAL, /* key left out when the packet has no such layer */
 };
 
 struct field {
-	const char *key;          /* JSON key (inside .parent's object when set) */
+	const char *key; /* JSON key (inside .parent's object when set) */
 	/* ",\"key\":" padded with NULs: the formatter copies the whole
 	 * array (a fixed-size copy) and keeps json_key_len bytes of it. */
 	char json_key[24];
 	unsigned json_key_len;
 	enum field_layer layer;
-	const char *journal;      /* journald field name; NULL: JSON only */
-	const char *parent;       /* key of the enclosing FIELD_OBJECT, or NULL */
+	const char *journal; /* journald field name; NULL: JSON only */
+	const char *parent;  /* key of the enclosing FIELD_OBJECT, or NULL */
 	enum field_type type;
 	enum field_presence presence;
-	const char *when;         /* when present, for doc/fields.md */
-	const char *desc;         /* one-line meaning, for doc/fields.md */
+	const char *when; /* when present, for doc/fields.md */
+	const char *desc; /* one-line meaning, for doc/fields.md */
 	/* Append the value text and return true, or append nothing and return
 	 * false when the record has no such value. NULL for FIELD_TEXT. */
 	bool (*put)(struct buf *b, const struct field_src *s);

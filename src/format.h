@@ -15,23 +15,22 @@
 
 /* log_flags bits: the kernel's own NF_LOG_* values (linux/netfilter/nf_log.h),
  * as nft `log flags ...` sets them. */
-#define FORMAT_LOG_TCPSEQ    0x01  /* "tcp sequence" */
-#define FORMAT_LOG_TCPOPT    0x02  /* "tcp options" */
-#define FORMAT_LOG_IPOPT     0x04  /* "ip options" */
-#define FORMAT_LOG_UID       0x08  /* "skuid" */
-#define FORMAT_LOG_MACDECODE 0x20  /* "ether" */
-#define FORMAT_LOG_ALL       0x2f  /* "all" */
+#define FORMAT_LOG_TCPSEQ 0x01	  /* "tcp sequence" */
+#define FORMAT_LOG_TCPOPT 0x02	  /* "tcp options" */
+#define FORMAT_LOG_IPOPT 0x04	  /* "ip options" */
+#define FORMAT_LOG_UID 0x08	  /* "skuid" */
+#define FORMAT_LOG_MACDECODE 0x20 /* "ether" */
+#define FORMAT_LOG_ALL 0x2f	  /* "all" */
 
 /* The kernel LOG target's line for this record, exactly as
  * net/netfilter/nf_log_syslog.c prints it for the same packet and flags:
  * "<prefix>IN=.. OUT=.. [MAC=..] SRC=.. DST=.. LEN=.. ... " including its
  * trailing space. No timestamp, no newline. */
-void format_text(struct buf *b, const struct nflogd_record *rec,
-		 const struct nflogd_decoded *dec, unsigned log_flags);
+void format_text(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec,
+		 unsigned log_flags);
 
 /* One JSON object for the record (JSON Lines), without the newline. */
-void format_json(struct buf *b, const struct nflogd_record *rec,
-		 const struct nflogd_decoded *dec);
+void format_json(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec);
 
 /* RFC 3339 local time with microseconds and UTC offset,
  * "2026-11-27T11:43:52.472765+00:00". Caches the per-second part. */

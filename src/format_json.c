@@ -28,15 +28,15 @@ static size_t utf8_seq_len(const unsigned char *p, size_t n)
 	} else if (c >= 0xe0 && c <= 0xef) {
 		len = 3;
 		if (c == 0xe0)
-			lo = 0xa0;      /* overlong */
+			lo = 0xa0; /* overlong */
 		else if (c == 0xed)
-			hi = 0x9f;      /* surrogates */
+			hi = 0x9f; /* surrogates */
 	} else if (c >= 0xf0 && c <= 0xf4) {
 		len = 4;
 		if (c == 0xf0)
-			lo = 0x90;      /* overlong */
+			lo = 0x90; /* overlong */
 		else if (c == 0xf4)
-			hi = 0x8f;      /* above U+10FFFF */
+			hi = 0x8f; /* above U+10FFFF */
 	} else {
 		return 0;
 	}
@@ -68,7 +68,7 @@ static char *put_escaped_ascii(char *o, unsigned c)
 			return o + 2;
 		}
 	}
-	return put_u00(o, c);       /* other controls and DEL */
+	return put_u00(o, c); /* other controls and DEL */
 }
 
 /* Append n untrusted bytes as the inside of a JSON string. Returns false
@@ -113,8 +113,7 @@ static bool json_put_text(struct buf *b, const unsigned char *p, size_t n)
 }
 
 /* The raw bytes of text that was not UTF-8, as "<key>_hex":"..". */
-static void json_put_text_hex(struct buf *b, const struct field *f,
-			      const char *p, size_t n)
+static void json_put_text_hex(struct buf *b, const struct field *f, const char *p, size_t n)
 {
 	buf_putlit(b, ",\"");
 	buf_puts(b, f->key);
@@ -130,7 +129,7 @@ static void json_words_to_array(struct buf *b, size_t mark)
 	size_t n = b->len - mark, words = n ? 1 : 0;
 	for (size_t i = mark; i < b->len; i++)
 		words += b->data[i] == ' ';
-	size_t add = 2 + 2 * words;         /* brackets, and quotes per word */
+	size_t add = 2 + 2 * words; /* brackets, and quotes per word */
 	if (!buf_reserve(b, add))
 		return;
 	char *d = b->data;
@@ -195,16 +194,12 @@ static bool json_put_value(struct buf *b, const struct field *f, const struct fi
 {
 	switch (f->type) {
 	case FIELD_STRING:
-	case FIELD_HEX:
-		return json_put_quoted(b, f, s);
-	case FIELD_TEXT:
-		return json_put_text_value(b, f, s);
-	case FIELD_FLAGS:
-		return json_put_flags(b, f, s);
+	case FIELD_HEX: return json_put_quoted(b, f, s);
+	case FIELD_TEXT: return json_put_text_value(b, f, s);
+	case FIELD_FLAGS: return json_put_flags(b, f, s);
 	case FIELD_INT:
 	case FIELD_BOOL:
-	case FIELD_OBJECT:
-		break;
+	case FIELD_OBJECT: break;
 	}
 	return f->put(b, s);
 }
@@ -213,7 +208,7 @@ static bool json_put_value(struct buf *b, const struct field *f, const struct fi
 struct json_ctx {
 	struct buf *b;
 	const struct field_src *s;
-	unsigned layers;          /* field_layers(s) */
+	unsigned layers; /* field_layers(s) */
 };
 
 static size_t json_members(const struct json_ctx *c, size_t i, bool nested);
@@ -238,8 +233,7 @@ static void json_put_key(struct buf *b, const struct field *f, bool first)
 
 /* Not inlined: json_member (inlined into the loop of json_members) calls
  * it for the few objects, and the recursion stays out of the hot loop. */
-__attribute__((noinline))
-static size_t json_object(const struct json_ctx *c, size_t i, bool *first)
+__attribute__((noinline)) static size_t json_object(const struct json_ctx *c, size_t i, bool *first)
 {
 	const struct field *f = &fields_table[i];
 	if (!f->put(c->b, c->s))
@@ -254,8 +248,8 @@ static size_t json_object(const struct json_ctx *c, size_t i, bool *first)
 
 /* One "key":value member; an absent optional field leaves no trace.
  * Returns the index of the next entry to look at. */
-static inline __attribute__((always_inline)) size_t json_member(const struct json_ctx *c,
-								   size_t i, bool *first)
+static inline __attribute__((always_inline)) size_t json_member(const struct json_ctx *c, size_t i,
+								bool *first)
 {
 	const struct field *f = &fields_table[i];
 	if (!(c->layers & f->layer))
@@ -286,8 +280,7 @@ static size_t json_members(const struct json_ctx *c, size_t i, bool nested)
 	return i;
 }
 
-void format_json(struct buf *b, const struct nflogd_record *rec,
-		 const struct nflogd_decoded *dec)
+void format_json(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec)
 {
 	const struct field_src s = { .rec = rec, .dec = dec };
 	const struct json_ctx c = { .b = b, .s = &s, .layers = field_layers(&s) };
@@ -304,9 +297,9 @@ void format_json(struct buf *b, const struct nflogd_record *rec,
 struct rfc3339_cache {
 	bool valid;
 	time_t sec;
-	char datetime[32];     /* "2026-11-27T11:43:52" */
+	char datetime[32]; /* "2026-11-27T11:43:52" */
 	size_t datetime_len;
-	char offset[8];        /* "+00:00" */
+	char offset[8]; /* "+00:00" */
 };
 
 static _Thread_local struct rfc3339_cache rfc3339_cache;
@@ -331,7 +324,7 @@ static void rfc3339_fill(struct rfc3339_cache *c, time_t sec)
 	else if (!gmtime_r(&sec, &tm))
 		memset(&tm, 0, sizeof tm);
 	long year = tm.tm_year + 1900L;
-	if (year < 0 || year > 9999)        /* RFC 3339 has four digits */
+	if (year < 0 || year > 9999) /* RFC 3339 has four digits */
 		year = year < 0 ? 0 : 9999;
 
 	char *o = c->datetime;
@@ -345,7 +338,7 @@ static void rfc3339_fill(struct rfc3339_cache *c, time_t sec)
 	*o++ = ':';
 	o = put_digits(o, (unsigned)tm.tm_min, 2);
 	*o++ = ':';
-	o = put_digits(o, (unsigned)tm.tm_sec, 2);   /* 60 for a leap second */
+	o = put_digits(o, (unsigned)tm.tm_sec, 2); /* 60 for a leap second */
 	c->datetime_len = (size_t)(o - c->datetime);
 
 	/* Minutes only: RFC 3339 cannot say the seconds of old LMT offsets. */
@@ -363,7 +356,7 @@ void format_rfc3339(struct buf *b, const struct timeval *tv)
 {
 	time_t sec = tv->tv_sec;
 	long usec = (long)tv->tv_usec;
-	if (usec < 0 || usec >= 1000000) {  /* not normalized: carry into seconds */
+	if (usec < 0 || usec >= 1000000) { /* not normalized: carry into seconds */
 		sec += usec / 1000000;
 		usec %= 1000000;
 		if (usec < 0) {

@@ -26,7 +26,7 @@ struct text {
 	const struct nflogd_record *rec;
 	struct decode_pkt pkt;
 	unsigned flags;
-	size_t escaped_extra;  /* bytes escaping added (not in the kernel's count) */
+	size_t escaped_extra; /* bytes escaping added (not in the kernel's count) */
 };
 
 /* ---- small renderers ---------------------------------------------- */
@@ -63,10 +63,7 @@ static void put_field_u32(struct buf *b, const char *label, size_t label_len, ui
 }
 #define PUT_U32(b, lit, v) put_field_u32((b), (lit), sizeof(lit) - 1, (v))
 
-static void put_mac(struct buf *b, const uint8_t *p)
-{
-	buf_put_hex(b, p, 6, false, ':');
-}
+static void put_mac(struct buf *b, const uint8_t *p) { buf_put_hex(b, p, 6, false, ':'); }
 
 /* "INCOMPLETE [n bytes] " with n computed as the kernel does, in
  * unsigned 32-bit arithmetic (it wraps for a nonsense inner ihl). */
@@ -95,8 +92,10 @@ static void put_common(struct text *t)
 	/* Bridge family: NFLOG reports the bridge as the device and the port
 	 * as the physical device; the kernel's LOG line names the port. */
 	bool bridge = rec->family == NFPROTO_BRIDGE_;
-	const struct record_ifdev *in = bridge && rec->physindev.index ? &rec->physindev : &rec->indev;
-	const struct record_ifdev *out = bridge && rec->physoutdev.index ? &rec->physoutdev : &rec->outdev;
+	const struct record_ifdev *in =
+	    bridge && rec->physindev.index ? &rec->physindev : &rec->indev;
+	const struct record_ifdev *out =
+	    bridge && rec->physoutdev.index ? &rec->physoutdev : &rec->outdev;
 	buf_putlit(t->b, "IN=");
 	put_ifname(t, in);
 	buf_putlit(t->b, " OUT=");
@@ -146,8 +145,7 @@ static void put_eth_decoded(struct text *t)
 static void put_mac_header(struct text *t)
 {
 	const struct nflogd_record *rec = t->rec;
-	if ((t->flags & FORMAT_LOG_MACDECODE) && rec->has_hwtype &&
-	    rec->hwtype == ARPHRD_ETHER_) {
+	if ((t->flags & FORMAT_LOG_MACDECODE) && rec->has_hwtype && rec->hwtype == ARPHRD_ETHER_) {
 		if (has_eth_header(rec))
 			put_eth_decoded(t);
 		return;
@@ -156,7 +154,8 @@ static void put_mac_header(struct text *t)
 	if (rec->hwhdr && rec->hwhdr_len) {
 		buf_put_hex(t->b, rec->hwhdr, rec->hwhdr_len, false, ':');
 		/* SIT: the kernel sent 14 bytes before the outer IPv4 header. */
-		if (rec->has_hwtype && rec->hwtype == ARPHRD_SIT_ && rec->hwhdr_len >= ETH_HLEN_ + 20) {
+		if (rec->has_hwtype && rec->hwtype == ARPHRD_SIT_ &&
+		    rec->hwhdr_len >= ETH_HLEN_ + 20) {
 			buf_putlit(t->b, " TUNNEL=");
 			buf_put_ipv4(t->b, rec->hwhdr + ETH_HLEN_ + 12);
 			buf_putlit(t->b, "->");
@@ -185,8 +184,11 @@ static void put_uid_mark(struct text *t)
 /* Returns true when the kernel stops the line here. */
 static bool text_tcp(struct text *t, uint32_t off, bool fragment)
 {
-	static const struct { uint16_t bit; char name[5]; } flag_names[] = {
-		{ TCPF_AE, "AE " }, { TCPF_CWR, "CWR " }, { TCPF_ECE, "ECE " },
+	static const struct {
+		uint16_t bit;
+		char name[5];
+	} flag_names[] = {
+		{ TCPF_AE, "AE " },   { TCPF_CWR, "CWR " }, { TCPF_ECE, "ECE " },
 		{ TCPF_URG, "URG " }, { TCPF_ACK, "ACK " }, { TCPF_PSH, "PSH " },
 		{ TCPF_RST, "RST " }, { TCPF_SYN, "SYN " }, { TCPF_FIN, "FIN " },
 	};
@@ -281,9 +283,7 @@ static void text_icmp4(struct text *t, uint32_t iphoff, uint32_t off)
 		PUT_U32(t->b, "ID=", decode_be16(ich.rest));
 		PUT_U32(t->b, "SEQ=", decode_be16(ich.rest + 2));
 		return;
-	case 12:
-		PUT_U32(t->b, "PARAMETER=", ich.rest[0]);
-		return;
+	case 12: PUT_U32(t->b, "PARAMETER=", ich.rest[0]); return;
 	case 5:
 		buf_putlit(t->b, "GATEWAY=");
 		buf_put_ipv4(t->b, ich.rest);
@@ -291,12 +291,10 @@ static void text_icmp4(struct text *t, uint32_t iphoff, uint32_t off)
 		break;
 	case 3:
 	case 4:
-	case 11:
-		break;
-	default:
-		return;
+	case 11: break;
+	default: return;
 	}
-	if (iphoff == 0) {  /* the kernel quotes one level deep only */
+	if (iphoff == 0) { /* the kernel quotes one level deep only */
 		buf_putc(t->b, '[');
 		text_ipv4(t, off + 8);
 		buf_putlit(t->b, "] ");
@@ -381,9 +379,7 @@ static void text_ipv4(struct text *t, uint32_t iphoff)
 		if (!fragment)
 			text_ipsec_spi(t, off, 8, 0);
 		break;
-	default:
-		PUT_U32(t->b, "PROTO=", ih.protocol);
-		break;
+	default: PUT_U32(t->b, "PROTO=", ih.protocol); break;
 	}
 	if (iphoff == 0)
 		put_uid_mark(t);
@@ -416,10 +412,8 @@ static bool text_icmp6(struct text *t, uint32_t off, bool recurse)
 		break;
 	case 1:
 	case 2:
-	case 3:
-		break;
-	default:
-		return false;
+	case 3: break;
+	default: return false;
 	}
 	if (recurse) {
 		buf_putc(t->b, '[');
@@ -452,7 +446,7 @@ static bool text_ipv6_ext(struct text *t, struct ext_walk *w)
 		buf_putlit(t->b, "OPT ( ");
 	uint32_t hdrlen;
 	switch (w->cur) {
-	case 44: {  /* fragment */
+	case 44: { /* fragment */
 		buf_putlit(t->b, "FRAG:");
 		const uint8_t *fh = decode_at(&t->pkt, w->ptr, 8);
 		if (!fh) {
@@ -471,9 +465,9 @@ static bool text_ipv6_ext(struct text *t, struct ext_walk *w)
 		hdrlen = 8;
 		break;
 	}
-	case 0:   /* hop-by-hop */
-	case 43:  /* routing */
-	case 60:  /* destination options */
+	case 0:	 /* hop-by-hop */
+	case 43: /* routing */
+	case 60: /* destination options */
 		if (w->fragment) {
 			if (ipopt)
 				buf_putc(t->b, ')');
@@ -481,7 +475,7 @@ static bool text_ipv6_ext(struct text *t, struct ext_walk *w)
 		}
 		hdrlen = (hp[1] + 1u) << 3;
 		break;
-	case 51:  /* AH */
+	case 51: /* AH */
 		if (ipopt) {
 			buf_putlit(t->b, "AH ");
 			if (w->fragment) {
@@ -500,7 +494,7 @@ static bool text_ipv6_ext(struct text *t, struct ext_walk *w)
 		}
 		hdrlen = (hp[1] + 2u) << 2;
 		break;
-	case 50:  /* ESP: the kernel ends the line here either way */
+	case 50: /* ESP: the kernel ends the line here either way */
 		if (ipopt) {
 			buf_putlit(t->b, "ESP ");
 			if (w->fragment) {
@@ -518,7 +512,7 @@ static bool text_ipv6_ext(struct text *t, struct ext_walk *w)
 			buf_putlit(t->b, " )");
 		}
 		return false;
-	default:  /* unreachable with decode_ipv6_is_ext(); kept as the kernel has it */
+	default: /* unreachable with decode_ipv6_is_ext(); kept as the kernel has it */
 		buf_putlit(t->b, "Unknown Ext Hdr ");
 		buf_put_u32(t->b, w->cur);
 		return false;
@@ -572,9 +566,7 @@ static void text_ipv6(struct text *t, uint32_t ip6hoff, bool recurse)
 		if (!w.fragment && text_icmp6(t, w.ptr, recurse))
 			return;
 		break;
-	default:
-		PUT_U32(t->b, "PROTO=", w.cur);
-		break;
+	default: PUT_U32(t->b, "PROTO=", w.cur); break;
 	}
 	if (recurse)
 		put_uid_mark(t);
@@ -582,10 +574,7 @@ static void text_ipv6(struct text *t, uint32_t ip6hoff, bool recurse)
 
 /* ---- ARP ------------------------------------------------------------- */
 
-static void put_hex16(struct buf *b, const uint8_t *p)
-{
-	buf_put_hex(b, p, 2, false, 0);
-}
+static void put_hex16(struct buf *b, const uint8_t *p) { buf_put_hex(b, p, 2, false, 0); }
 
 /* dump_arp_packet(); its line has no trailing space. */
 static void text_arp(struct text *t)
@@ -641,10 +630,10 @@ static void text_ip(struct text *t, enum decode_l3 l3)
 		text_ipv6(t, 0, true);
 }
 
-void format_text(struct buf *b, const struct nflogd_record *rec,
-		 const struct nflogd_decoded *dec, unsigned log_flags)
+void format_text(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec,
+		 unsigned log_flags)
 {
-	(void)dec;  /* the line needs more than the flat struct holds */
+	(void)dec; /* the line needs more than the flat struct holds */
 	struct text t = {
 		.b = b,
 		.rec = rec,
@@ -656,18 +645,14 @@ void format_text(struct buf *b, const struct nflogd_record *rec,
 	enum decode_l3 l3 = decode_l3_of(rec);
 	switch (l3) {
 	case DECODE_L3_IPV4:
-	case DECODE_L3_IPV6:
-		text_ip(&t, l3);
-		break;
+	case DECODE_L3_IPV6: text_ip(&t, l3); break;
 	case DECODE_L3_ARP:
 		if (t.pkt.len)
 			text_arp(&t);
 		else if ((log_flags & FORMAT_LOG_MACDECODE) && has_eth_header(rec))
 			put_eth_decoded(&t);
 		break;
-	default:
-		put_mac_header(&t);
-		break;
+	default: put_mac_header(&t); break;
 	}
 	size_t cap = KERNEL_LINE_MAX + t.escaped_extra;
 	if (b->len - start > cap)

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define IFCACHE_SLOTS 256   /* direct-mapped by index; hosts rarely have more */
+#define IFCACHE_SLOTS 256 /* direct-mapped by index; hosts rarely have more */
 
 struct ifcache_slot {
-	uint32_t index;      /* 0 = empty */
-	bool known;          /* false: the kernel has no such interface (cached miss) */
+	uint32_t index; /* 0 = empty */
+	bool known;	/* false: the kernel has no such interface (cached miss) */
 	char name[IF_NAMESIZE];
 };
 
@@ -45,10 +45,7 @@ void ifcache_close(struct ifcache *c)
 	free(c);
 }
 
-int ifcache_fd(const struct ifcache *c)
-{
-	return c->nl ? mnl_socket_get_fd(c->nl) : -1;
-}
+int ifcache_fd(const struct ifcache *c) { return c->nl ? mnl_socket_get_fd(c->nl) : -1; }
 
 static struct ifcache_slot *slot_of(struct ifcache *c, uint32_t ifindex)
 {
@@ -78,7 +75,7 @@ static int link_msg_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_parse(nlh, sizeof *ifi, link_attr_cb, &name);
 	if (nlh->nlmsg_type == RTM_DELLINK || !name) {
 		if (s->index == (uint32_t)ifi->ifi_index)
-			s->index = 0;   /* forget: the next lookup asks the kernel */
+			s->index = 0; /* forget: the next lookup asks the kernel */
 		return MNL_CB_OK;
 	}
 	s->index = (uint32_t)ifi->ifi_index;
@@ -101,7 +98,7 @@ void ifcache_process_events(struct ifcache *c)
 				memset(c->slots, 0, sizeof c->slots);
 				continue;
 			}
-			return;   /* EAGAIN or a real error: nothing more to read */
+			return; /* EAGAIN or a real error: nothing more to read */
 		}
 		mnl_cb_run(buf, (size_t)n, 0, 0, link_msg_cb, c);
 	}

@@ -27,20 +27,11 @@ static bool detect_journal_stream(void)
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-void log_init(void)
-{
-	stderr_is_journal = detect_journal_stream();
-}
+void log_init(void) { stderr_is_journal = detect_journal_stream(); }
 
-void log_set_level(int level)
-{
-	current_level = level;
-}
+void log_set_level(int level) { current_level = level; }
 
-int log_get_level(void)
-{
-	return current_level;
-}
+int log_get_level(void) { return current_level; }
 
 int log_level_from_name(const char *name)
 {
@@ -48,10 +39,10 @@ int log_level_from_name(const char *name)
 		const char *name;
 		int level;
 	} names[] = {
-		{"error", LOG_LEVEL_ERROR},
-		{"warning", LOG_LEVEL_WARNING},
-		{"info", LOG_LEVEL_INFO},
-		{"debug", LOG_LEVEL_DEBUG},
+		{ "error", LOG_LEVEL_ERROR },
+		{ "warning", LOG_LEVEL_WARNING },
+		{ "info", LOG_LEVEL_INFO },
+		{ "debug", LOG_LEVEL_DEBUG },
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(name, names[i].name) == 0)
@@ -69,8 +60,7 @@ static const char *level_word(int level)
 	}
 }
 
-__attribute__((format(printf, 2, 0)))
-static void log_vwrite(int level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void log_vwrite(int level, const char *fmt, va_list ap)
 {
 	if (level > current_level)
 		return;
@@ -82,13 +72,13 @@ static void log_vwrite(int level, const char *fmt, va_list ap)
 		fprintf(stderr, "nflogd: %s: %s\n", level_word(level), line);
 }
 
-#define LOG_FN(fn, level)                              \
-	void fn(const char *fmt, ...)                  \
-	{                                              \
-		va_list ap;                            \
-		va_start(ap, fmt);                     \
-		log_vwrite(level, fmt, ap);            \
-		va_end(ap);                            \
+#define LOG_FN(fn, level)                                                                          \
+	void fn(const char *fmt, ...)                                                              \
+	{                                                                                          \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		log_vwrite(level, fmt, ap);                                                        \
+		va_end(ap);                                                                        \
 	}
 
 LOG_FN(log_error, LOG_LEVEL_ERROR)

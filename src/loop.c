@@ -15,7 +15,7 @@ struct loop_event {
 	int fd;
 	bool is_timer;
 	bool repeat;
-	double seconds;            /* repeating timers: the period */
+	double seconds; /* repeating timers: the period */
 	union {
 		loop_fd_fn *fd_fn;
 		loop_timer_fn *timer_fn;
@@ -45,15 +45,9 @@ void loop_free(struct loop *l)
 	free(l);
 }
 
-int loop_run(struct loop *l)
-{
-	return event_base_dispatch(l->base) < 0 ? -1 : 0;
-}
+int loop_run(struct loop *l) { return event_base_dispatch(l->base) < 0 ? -1 : 0; }
 
-void loop_break(struct loop *l)
-{
-	event_base_loopbreak(l->base);
-}
+void loop_break(struct loop *l) { event_base_loopbreak(l->base); }
 
 static void fd_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -144,10 +138,7 @@ int loop_timer_arm(struct loop_event *e, double seconds)
 	return event_add(e->ev, &tv) < 0 ? -1 : 0;
 }
 
-void loop_timer_disarm(struct loop_event *e)
-{
-	event_del(e->ev);
-}
+void loop_timer_disarm(struct loop_event *e) { event_del(e->ev); }
 
 bool loop_timer_armed(const struct loop_event *e)
 {

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#define LOOP_READ  0x02   /* same bits as libevent's EV_READ / EV_WRITE */
+#define LOOP_READ 0x02 /* same bits as libevent's EV_READ / EV_WRITE */
 #define LOOP_WRITE 0x04
 
 struct loop;

@@ -40,14 +40,14 @@ struct nflog_reader {
 	uint16_t flags_active;
 	bool bound;
 	uint64_t rcvbuf_effective;
-	uint64_t rcvbuf_requested;   /* what we last asked for (the kernel doubles it) */
+	uint64_t rcvbuf_requested; /* what we last asked for (the kernel doubles it) */
 	uint32_t nl_seq;
 
-	char *buf;                 /* current datagram */
+	char *buf; /* current datagram */
 	size_t buf_len;
-	size_t off;                /* next message in buf */
-	size_t queued;             /* messages in buf not handed out yet */
-	struct timeval recv_time;  /* when buf was received */
+	size_t off;		  /* next message in buf */
+	size_t queued;		  /* messages in buf not handed out yet */
+	struct timeval recv_time; /* when buf was received */
 	struct pending_dgram *pending, *pending_tail;
 
 	bool seq_known;
@@ -59,7 +59,8 @@ struct nflog_reader {
 	struct nflog_counters c;
 };
 
-static void report(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void report(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void report(char *out, size_t len, const char *fmt, ...)
 {
 	if (!out || !len)
@@ -132,13 +133,15 @@ static ssize_t recv_datagram(struct nflog_reader *nl, bool wait)
 	struct sockaddr_nl sa;
 	struct iovec iov = { .iov_base = nl->buf, .iov_len = NFLOG_RECV_BUF };
 	struct msghdr msg = {
-		.msg_name = &sa, .msg_namelen = sizeof sa,
-		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_name = &sa,
+		.msg_namelen = sizeof sa,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
 	};
 	ssize_t n = recvmsg(nl->fd, &msg, wait ? 0 : MSG_DONTWAIT);
 	if (n < 0)
 		return -1;
-	if (sa.nl_pid != 0)         /* not from the kernel */
+	if (sa.nl_pid != 0) /* not from the kernel */
 		return 0;
 	if (msg.msg_flags & MSG_TRUNC) {
 		/* what fits is still parsed; the cut message is lost (the
@@ -281,8 +284,8 @@ static uint32_t group_holder(uint16_t group)
 		return 0;
 	unsigned g, portid, rest[5];
 	uint32_t holder = 0;
-	while (fscanf(f, "%u %u %u %u %u %u %u", &g, &portid, &rest[0], &rest[1],
-		      &rest[2], &rest[3], &rest[4]) == 7) {
+	while (fscanf(f, "%u %u %u %u %u %u %u", &g, &portid, &rest[0], &rest[1], &rest[2],
+		      &rest[3], &rest[4]) == 7) {
 		if (g == group) {
 			holder = portid;
 			break;
@@ -319,16 +322,23 @@ static void explain_bind_error(const struct nflog_reader *nl, int err, char *out
 	}
 	uint32_t holder = group_holder(g);
 	if (holder)
-		report(out, len, "NFLOG group %u is already bound by another process "
-		       "(netlink port id %u, usually its PID; see /proc/net/netfilter/nfnetlink_log): "
-		       "stop it (ulogd2? another nflogd?) or use another group", g, holder);
+		report(
+		    out, len,
+		    "NFLOG group %u is already bound by another process "
+		    "(netlink port id %u, usually its PID; see /proc/net/netfilter/nfnetlink_log): "
+		    "stop it (ulogd2? another nflogd?) or use another group",
+		    g, holder);
 	else if (have_net_admin())
-		report(out, len, "NFLOG group %u is already bound by another process "
+		report(out, len,
+		       "NFLOG group %u is already bound by another process "
 		       "(as root, /proc/net/netfilter/nfnetlink_log shows which): "
-		       "stop it (ulogd2? another nflogd?) or use another group", g);
+		       "stop it (ulogd2? another nflogd?) or use another group",
+		       g);
 	else
-		report(out, len, "NFLOG group %u: bind not permitted: nflogd needs CAP_NET_ADMIN "
-		       "(run as root or grant the capability)", g);
+		report(out, len,
+		       "NFLOG group %u: bind not permitted: nflogd needs CAP_NET_ADMIN "
+		       "(run as root or grant the capability)",
+		       g);
 }
 
 /* Flags: conntrack may fail once with EAGAIN while the kernel loads its
@@ -344,9 +354,11 @@ static int configure_flags(struct nflog_reader *nl, char *warn, size_t warnlen)
 			break;
 	}
 	if (err && (flags & NFULNL_CFG_F_CONNTRACK)) {
-		report(warn, warnlen, "NFLOG group %u: the kernel refused the conntrack flag (%s): "
+		report(warn, warnlen,
+		       "NFLOG group %u: the kernel refused the conntrack flag (%s): "
 		       "this kernel lacks CONFIG_NETFILTER_NETLINK_GLUE_CT; the group runs without "
-		       "conntrack information", nl->opt.group, strerror(err));
+		       "conntrack information",
+		       nl->opt.group, strerror(err));
 		flags &= (uint16_t)~NFULNL_CFG_F_CONNTRACK;
 		err = config_flags(nl, flags);
 	}
@@ -385,8 +397,8 @@ static int configure_settings(struct nflog_reader *nl, char *err, size_t errlen,
 		goto fail;
 	return 0;
 fail:
-	report(err, errlen, "NFLOG group %u: the kernel refused the %s setting: %s",
-	       o->group, what[step], strerror(e));
+	report(err, errlen, "NFLOG group %u: the kernel refused the %s setting: %s", o->group,
+	       what[step], strerror(e));
 	return -1;
 }
 
@@ -455,7 +467,7 @@ static uint64_t read_rcvbuf(int fd)
 }
 
 struct nflog_reader *nflog_reader_open(const struct nflog_options *opt, char *err, size_t errlen,
-			 char *warn, size_t warnlen)
+				       char *warn, size_t warnlen)
 {
 	report(warn, warnlen, "%s", "");
 	struct nflog_reader *nl = calloc(1, sizeof *nl);
@@ -472,13 +484,13 @@ struct nflog_reader *nflog_reader_open(const struct nflog_options *opt, char *er
 	}
 	nl->bound = true;
 	nl->rcvbuf_effective = read_rcvbuf(nl->fd);
-	set_setup_timeout(nl, false);   /* reads from now on block only when asked */
+	set_setup_timeout(nl, false); /* reads from now on block only when asked */
 	nl->queued = 0;
 	return nl;
 }
 
-int nflog_reader_reconfigure(struct nflog_reader *nl, const struct nflog_options *opt,
-			     char *err, size_t errlen, char *warn, size_t warnlen)
+int nflog_reader_reconfigure(struct nflog_reader *nl, const struct nflog_options *opt, char *err,
+			     size_t errlen, char *warn, size_t warnlen)
 {
 	report(warn, warnlen, "%s", "");
 	if (opt->group != nl->opt.group) {
@@ -487,8 +499,10 @@ int nflog_reader_reconfigure(struct nflog_reader *nl, const struct nflog_options
 		return -1;
 	}
 	int no_enobufs = opt->enobufs == NFLOG_ENOBUFS_DISABLE;
-	if (setsockopt(nl->fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &no_enobufs, sizeof no_enobufs) < 0) {
-		report(err, errlen, "NFLOG group %u: NETLINK_NO_ENOBUFS: %s", opt->group, strerror(errno));
+	if (setsockopt(nl->fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &no_enobufs, sizeof no_enobufs) <
+	    0) {
+		report(err, errlen, "NFLOG group %u: NETLINK_NO_ENOBUFS: %s", opt->group,
+		       strerror(errno));
 		return -1;
 	}
 	bool rcvbuf_changed = opt->rcvbuf != nl->opt.rcvbuf;
@@ -605,7 +619,7 @@ static void check_seq(struct nflog_reader *nl, const struct nflogd_record *rec)
 	}
 	if (nl->seq_known && rec->seq != nl->seq_next) {
 		uint32_t gap = rec->seq - nl->seq_next;
-		if (gap < 0x80000000u) {  /* else it went back: instance re-created, resync */
+		if (gap < 0x80000000u) { /* else it went back: instance re-created, resync */
 			nl->c.lost += gap;
 			/* NETLINK_NO_ENOBUFS hides overruns: the gap is the only sign */
 			if (nl->opt.enobufs == NFLOG_ENOBUFS_DISABLE)
@@ -633,14 +647,14 @@ static int take_message(struct nflog_reader *nl, struct nflogd_record *rec)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)(nl->buf + nl->off);
 	int left = (int)(nl->buf_len - nl->off);
-	if (!message_ok(nlh, left)) {   /* cannot happen while queued > 0 */
+	if (!message_ok(nlh, left)) { /* cannot happen while queued > 0 */
 		nl->queued = 0;
 		return 0;
 	}
 	mnl_nlmsg_next(nlh, &left);
 	nl->off = nl->buf_len - (size_t)left;
 	if (!is_packet_message(nlh))
-		return 0;   /* NLMSG_DONE closing a batch, a late ACK */
+		return 0; /* NLMSG_DONE closing a batch, a late ACK */
 	nl->queued--;
 	if (record_parse(nlh, &nl->recv_time, rec) < 0) {
 		nl->c.malformed++;
@@ -664,7 +678,8 @@ int nflog_reader_next(struct nflog_reader *nl, bool wait, struct nflogd_record *
 	}
 }
 
-long nflog_reader_loop(struct nflog_reader *nl, nflog_record_fn fn, void *arg, long count, bool wait)
+long nflog_reader_loop(struct nflog_reader *nl, nflog_record_fn fn, void *arg, long count,
+		       bool wait)
 {
 	struct nflogd_record rec;
 	long done = 0;

@@ -32,30 +32,30 @@ enum nflog_loss_kind {
 
 struct nflog_options {
 	uint16_t group;
-	uint8_t copymode;          /* NFULNL_COPY_NONE/META/PACKET */
-	uint32_t copy_range;       /* 0 = whole packet (up to 65535) */
-	uint32_t qthresh;          /* 0 = kernel default (not sent) */
-	uint32_t timeout_cs;       /* 1/100 s */
-	bool set_timeout;          /* send timeout_cs (false = kernel default) */
-	uint32_t nlbuf;            /* 0 = kernel default (not sent) */
-	uint64_t rcvbuf;           /* 0 = system default */
-	uint64_t rcvbuf_max;       /* on ENOBUFS (with enobufs disable: on a sequence
-	                              gap) double rcvbuf up to this; 0 = never grow */
+	uint8_t copymode;    /* NFULNL_COPY_NONE/META/PACKET */
+	uint32_t copy_range; /* 0 = whole packet (up to 65535) */
+	uint32_t qthresh;    /* 0 = kernel default (not sent) */
+	uint32_t timeout_cs; /* 1/100 s */
+	bool set_timeout;    /* send timeout_cs (false = kernel default) */
+	uint32_t nlbuf;	     /* 0 = kernel default (not sent) */
+	uint64_t rcvbuf;     /* 0 = system default */
+	uint64_t rcvbuf_max; /* on ENOBUFS (with enobufs disable: on a sequence
+				gap) double rcvbuf up to this; 0 = never grow */
 	enum nflog_enobufs enobufs;
-	uint16_t flags;            /* NFULNL_CFG_F_* */
-	struct ifcache *ifcache;   /* fills interface names; may be NULL */
+	uint16_t flags;		 /* NFULNL_CFG_F_* */
+	struct ifcache *ifcache; /* fills interface names; may be NULL */
 	/* Told of every loss as it is detected; may be NULL. */
 	void (*on_loss)(void *arg, uint16_t group, enum nflog_loss_kind kind, uint64_t count);
 	void *loss_arg;
 };
 
 struct nflog_counters {
-	uint64_t received;   /* records parsed and handed out */
-	uint64_t drops;      /* ENOBUFS overruns (events, not messages) */
-	uint64_t lost;       /* messages lost, from sequence gaps (seq flag); a gap
-	                        at the end of a burst counts once the next record comes */
-	uint64_t truncated;  /* datagrams cut short (MSG_TRUNC) */
-	uint64_t malformed;  /* messages that could not be parsed */
+	uint64_t received;     /* records parsed and handed out */
+	uint64_t drops;	       /* ENOBUFS overruns (events, not messages) */
+	uint64_t lost;	       /* messages lost, from sequence gaps (seq flag); a gap
+				  at the end of a burst counts once the next record comes */
+	uint64_t truncated;    /* datagrams cut short (MSG_TRUNC) */
+	uint64_t malformed;    /* messages that could not be parsed */
 	uint64_t rcvbuf_grows; /* times the socket buffer was doubled after ENOBUFS */
 	/* 1 from an overrun (or truncation) until a record newer than the
 	 * drop arrives: with seq, its number counts the loss. */
@@ -68,14 +68,14 @@ struct nflog_reader;
  * naming the group in err. Warnings (e.g. a flag the kernel refused but
  * that the group can run without) go to warn (may be empty). */
 struct nflog_reader *nflog_reader_open(const struct nflog_options *opt, char *err, size_t errlen,
-			 char *warn, size_t warnlen);
+				       char *warn, size_t warnlen);
 /* Apply changed options to the bound group in place, on the same socket
  * (the kernel allows every NFLOG setting to change while bound), so no
  * message is lost. opt->group must be the reader's group. 0, or -1 with
  * a reason in err. Records that arrive meanwhile stay queued: read them
  * (nflog_reader_loop) afterwards. */
-int nflog_reader_reconfigure(struct nflog_reader *nl, const struct nflog_options *opt,
-			     char *err, size_t errlen, char *warn, size_t warnlen);
+int nflog_reader_reconfigure(struct nflog_reader *nl, const struct nflog_options *opt, char *err,
+			     size_t errlen, char *warn, size_t warnlen);
 /* True when records are waiting in the reader itself (not in the socket):
  * after reconfigure or unbind, read them without waiting for the fd. */
 bool nflog_reader_has_pending(const struct nflog_reader *nl);
@@ -113,7 +113,8 @@ typedef void (*nflog_record_fn)(const struct nflogd_record *rec, void *arg);
 /* Pass up to count records to fn (count < 0: no limit). With wait, block
  * for more; without, return once the socket has nothing left. Returns
  * the number of records handled, or -1 on a socket error. */
-long nflog_reader_loop(struct nflog_reader *nl, nflog_record_fn fn, void *arg, long count, bool wait);
+long nflog_reader_loop(struct nflog_reader *nl, nflog_record_fn fn, void *arg, long count,
+		       bool wait);
 
 /* Set the socket receive buffer (SO_RCVBUFFORCE, falling back to
  * SO_RCVBUF); returns the effective size read back, or 0 on failure. */

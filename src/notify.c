@@ -84,15 +84,9 @@ static void send_with_status(const char *what, const char *status)
 	send_message(msg);
 }
 
-void notify_ready(const char *status)
-{
-	send_with_status("READY=1", status);
-}
+void notify_ready(const char *status) { send_with_status("READY=1", status); }
 
-void notify_status(const char *status)
-{
-	send_with_status(NULL, status);
-}
+void notify_status(const char *status) { send_with_status(NULL, status); }
 
 /* MONOTONIC_USEC= must come in the same message as RELOADING=1: systemd
  * 253+ uses it to tell this reload from an earlier one (older versions
@@ -108,7 +102,4 @@ void notify_reloading(const char *status)
 	send_with_status(what, status);
 }
 
-void notify_stopping(const char *status)
-{
-	send_with_status("STOPPING=1", status);
-}
+void notify_stopping(const char *status) { send_with_status("STOPPING=1", status); }

@@ -18,18 +18,18 @@
 #include "record.h"
 
 struct output_stats {
-	uint64_t written;    /* records handed to the sink (file: written to the file) */
-	uint64_t dropped;    /* records given up after an error */
-	uint64_t errors;     /* failed I/O calls */
-	uint64_t bytes;      /* bytes written */
-	uint64_t queued;     /* records waiting (e.g. for a peer that is away) */
+	uint64_t written; /* records handed to the sink (file: written to the file) */
+	uint64_t dropped; /* records given up after an error */
+	uint64_t errors;  /* failed I/O calls */
+	uint64_t bytes;	  /* bytes written */
+	uint64_t queued;  /* records waiting (e.g. for a peer that is away) */
 };
 
 /* A loss the reader detected, as written into the outputs of its group. */
 struct output_loss {
 	uint16_t group;
 	enum nflog_loss_kind kind;
-	uint64_t count;      /* messages; 0 = unknown */
+	uint64_t count; /* messages; 0 = unknown */
 	struct timeval when;
 };
 
@@ -58,12 +58,12 @@ struct loop;
 
 struct output {
 	const struct output_ops *ops;
-	struct loop *loop;   /* for sinks that wait on sockets or timers */
+	struct loop *loop; /* for sinks that wait on sockets or timers */
 	char *name;
 	enum record_format format;
 	unsigned log_flags;
 	struct output_stats stats;
-	void *priv;          /* the sink's own state */
+	void *priv; /* the sink's own state */
 };
 
 /* Create and open the output described by oc. NULL with a reason in err. */

@@ -583,10 +583,10 @@ static void file_close(struct output *o)
 }
 
 const struct output_ops output_file_ops = {
-    .open = file_open,
-    .write = file_write,
-    .write_loss = file_write_loss,
-    .flush = file_flush,
-    .reopen = file_reopen,
-    .close = file_close,
+	.open = file_open,
+	.write = file_write,
+	.write_loss = file_write_loss,
+	.flush = file_flush,
+	.reopen = file_reopen,
+	.close = file_close,
 };

@@ -152,7 +152,7 @@ static void span_end(struct journal_sink *j, size_t start)
 {
 	if (j->n == j->cap)
 		return;
-	j->spans[j->n++] = (struct span){NULL, start, j->text.len - start};
+	j->spans[j->n++] = (struct span){ NULL, start, j->text.len - start };
 }
 
 /* A field of constant text, sent from where it is (not copied). */
@@ -160,7 +160,7 @@ static void put_const(struct journal_sink *j, const char *field, size_t len)
 {
 	if (j->n == j->cap)
 		return;
-	j->spans[j->n++] = (struct span){field, 0, len};
+	j->spans[j->n++] = (struct span){ field, 0, len };
 }
 #define PUT_CONST_LIT(j, lit) put_const(j, lit, sizeof lit - 1)
 
@@ -190,7 +190,7 @@ static void put_common(struct journal_sink *j, const char *priority, const char 
 static void put_record_fields(struct journal_sink *j, const struct nflogd_record *rec,
 			      const struct nflogd_decoded *dec)
 {
-	const struct field_src src = {rec, dec};
+	const struct field_src src = { rec, dec };
 	unsigned layers = field_layers(&src);
 	for (size_t i = 0; i < j->njf; i++) {
 		const struct jfield *jf = &j->jf[i];
@@ -371,10 +371,7 @@ static void journal_write_event(struct output *o, enum output_event ev, const ch
 }
 
 /* Every entry is sent as it is written: nothing waits. */
-static void journal_flush(struct output *o)
-{
-	(void)o;
-}
+static void journal_flush(struct output *o) { (void)o; }
 
 static int journal_reopen(struct output *o, char *err, size_t errlen)
 {
@@ -401,11 +398,11 @@ static void journal_close(struct output *o)
 }
 
 const struct output_ops output_journal_ops = {
-    .open = journal_open,
-    .write = journal_write,
-    .write_loss = journal_write_loss,
-    .write_event = journal_write_event,
-    .flush = journal_flush,
-    .reopen = journal_reopen,
-    .close = journal_close,
+	.open = journal_open,
+	.write = journal_write,
+	.write_loss = journal_write_loss,
+	.write_event = journal_write_event,
+	.flush = journal_flush,
+	.reopen = journal_reopen,
+	.close = journal_close,
 };

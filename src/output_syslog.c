@@ -267,8 +267,8 @@ static int resolve(struct syslog_sink *s)
 	if (s->transport == SYSLOG_LOCAL || (s->numeric && s->addrlen))
 		return 0;
 	struct addrinfo hints = {
-	    .ai_socktype = s->transport == SYSLOG_TCP ? SOCK_STREAM : SOCK_DGRAM,
-	    .ai_flags = AI_NUMERICSERV | (s->numeric ? AI_NUMERICHOST : 0),
+		.ai_socktype = s->transport == SYSLOG_TCP ? SOCK_STREAM : SOCK_DGRAM,
+		.ai_flags = AI_NUMERICSERV | (s->numeric ? AI_NUMERICHOST : 0),
 	};
 	char port[8];
 	snprintf(port, sizeof port, "%u", s->port);
@@ -439,17 +439,17 @@ static int send_stream(struct syslog_sink *s)
 	int n = 0;
 	if (s->report.len && s->report_off < s->report.len)
 		iov[n++] =
-		    (struct iovec){s->report.data + s->report_off, s->report.len - s->report_off};
+		    (struct iovec){ s->report.data + s->report_off, s->report.len - s->report_off };
 	for (size_t i = s->w_idx; i < s->count && n < SYSLOG_IOV_MAX; i++) {
 		struct buf *m = &s->ring[(s->head + i) % s->cap];
 		size_t off = i == s->w_idx ? s->w_off : 0;
-		iov[n++] = (struct iovec){m->data + off, m->len - off};
+		iov[n++] = (struct iovec){ m->data + off, m->len - off };
 	}
 	if (n == 0) {
 		ack_update(s);
 		return 0;
 	}
-	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)n };
 	ssize_t r = sendmsg(s->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (r < 0)
 		return errno;
@@ -548,10 +548,7 @@ static void frame_begin(struct syslog_sink *s, unsigned severity, const char *ms
 	syslog_frame_begin(&s->frame, &s->hdr);
 }
 
-static bool is_5424(const struct syslog_sink *s)
-{
-	return s->hdr.format == SYSLOG_FRAME_RFC5424;
-}
+static bool is_5424(const struct syslog_sink *s) { return s->hdr.format == SYSLOG_FRAME_RFC5424; }
 
 /* Queue the frame built; make room first if the peer takes messages. */
 static void submit(struct syslog_sink *s)
@@ -596,7 +593,7 @@ static void put_sd_field(struct syslog_sink *s, size_t i, const struct field_src
 static void put_record_sd(struct syslog_sink *s, const struct nflogd_record *rec,
 			  const struct nflogd_decoded *dec)
 {
-	const struct field_src src = {rec, dec};
+	const struct field_src src = { rec, dec };
 	unsigned layers = field_layers(&src);
 	syslog_sd_open(&s->frame, SYSLOG_SD_ID);
 	for (size_t i = 0; i < fields_count; i++) {
@@ -724,7 +721,7 @@ static void describe_peer(struct syslog_sink *s)
 
 static bool is_literal(const char *host)
 {
-	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST}, *res = NULL;
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST }, *res = NULL;
 	if (getaddrinfo(host, NULL, &hints, &res) != 0)
 		return false;
 	freeaddrinfo(res);
@@ -789,10 +786,7 @@ static int syslog_open(struct output *o, const struct output_config *oc, char *e
 	return 0;
 }
 
-static void syslog_flush(struct output *o)
-{
-	pump(o->priv);
-}
+static void syslog_flush(struct output *o) { pump(o->priv); }
 
 /* Reopen means "start afresh" here: a new connection (a name may have
  * moved, a restarted local daemon made a new socket). */
@@ -831,7 +825,7 @@ static void drain(struct syslog_sink *s)
 			pump(s);
 			continue;
 		}
-		struct pollfd p = {.fd = s->fd, .events = POLLOUT};
+		struct pollfd p = { .fd = s->fd, .events = POLLOUT };
 		if (poll(&p, 1, (int)left) <= 0)
 			break;
 		if (s->state == CONN_CONNECTING)
@@ -869,11 +863,11 @@ static void syslog_close(struct output *o)
 }
 
 const struct output_ops output_syslog_ops = {
-    .open = syslog_open,
-    .write = syslog_write,
-    .write_loss = syslog_write_loss,
-    .write_event = syslog_write_event,
-    .flush = syslog_flush,
-    .reopen = syslog_reopen,
-    .close = syslog_close,
+	.open = syslog_open,
+	.write = syslog_write,
+	.write_loss = syslog_write_loss,
+	.write_event = syslog_write_event,
+	.flush = syslog_flush,
+	.reopen = syslog_reopen,
+	.close = syslog_close,
 };

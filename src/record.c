@@ -23,7 +23,7 @@ static const uint16_t attr_min_len[NFULA_MAX + 1] = {
 	[NFULA_IFINDEX_OUTDEV] = 4,
 	[NFULA_IFINDEX_PHYSINDEV] = 4,
 	[NFULA_IFINDEX_PHYSOUTDEV] = 4,
-	[NFULA_HWADDR] = 4,   /* hw_addrlen + pad; the address itself is checked below */
+	[NFULA_HWADDR] = 4, /* hw_addrlen + pad; the address itself is checked below */
 	[NFULA_UID] = 4,
 	[NFULA_SEQ] = 4,
 	[NFULA_SEQ_GLOBAL] = 4,
@@ -58,7 +58,7 @@ static void parse_timestamp(struct nflogd_record *rec, const struct nlattr *a)
 	struct nfulnl_msg_packet_timestamp ts;
 	memcpy(&ts, mnl_attr_get_payload(a), sizeof ts);
 	uint64_t sec = be64toh(ts.sec), usec = be64toh(ts.usec);
-	if (usec >= 1000000)  /* not a time the kernel would send: keep receive time */
+	if (usec >= 1000000) /* not a time the kernel would send: keep receive time */
 		return;
 	rec->ts.tv_sec = (time_t)sec;
 	rec->ts.tv_usec = (suseconds_t)usec;
@@ -82,8 +82,7 @@ static int vlan_attr_cb(const struct nlattr *a, void *data)
 {
 	struct nflogd_record *rec = data;
 	uint16_t type = mnl_attr_get_type(a);
-	if ((type == NFULA_VLAN_PROTO || type == NFULA_VLAN_TCI) &&
-	    mnl_attr_get_payload_len(a) < 2)
+	if ((type == NFULA_VLAN_PROTO || type == NFULA_VLAN_TCI) && mnl_attr_get_payload_len(a) < 2)
 		return MNL_CB_ERROR;
 	if (type == NFULA_VLAN_PROTO)
 		rec->vlan_proto = get_be16(a);
@@ -102,20 +101,44 @@ static int parse_fixed(struct nflogd_record *rec, uint16_t type, const struct nl
 		rec->hook = ph->hook;
 		break;
 	}
-	case NFULA_MARK: rec->has_mark = true; rec->mark = get_be32(a); break;
+	case NFULA_MARK:
+		rec->has_mark = true;
+		rec->mark = get_be32(a);
+		break;
 	case NFULA_TIMESTAMP: parse_timestamp(rec, a); break;
 	case NFULA_IFINDEX_INDEV: set_ifdev(&rec->indev, a); break;
 	case NFULA_IFINDEX_OUTDEV: set_ifdev(&rec->outdev, a); break;
 	case NFULA_IFINDEX_PHYSINDEV: set_ifdev(&rec->physindev, a); break;
 	case NFULA_IFINDEX_PHYSOUTDEV: set_ifdev(&rec->physoutdev, a); break;
 	case NFULA_HWADDR: parse_hwaddr(rec, a); break;
-	case NFULA_UID: rec->has_uid = true; rec->uid = get_be32(a); break;
-	case NFULA_GID: rec->has_gid = true; rec->gid = get_be32(a); break;
-	case NFULA_SEQ: rec->has_seq = true; rec->seq = get_be32(a); break;
-	case NFULA_SEQ_GLOBAL: rec->has_seq_global = true; rec->seq_global = get_be32(a); break;
-	case NFULA_HWTYPE: rec->has_hwtype = true; rec->hwtype = get_be16(a); break;
-	case NFULA_HWLEN: rec->has_hwlen = true; rec->hwlen = get_be16(a); break;
-	case NFULA_CT_INFO: rec->has_ct_info = true; rec->ct_info = get_be32(a); break;
+	case NFULA_UID:
+		rec->has_uid = true;
+		rec->uid = get_be32(a);
+		break;
+	case NFULA_GID:
+		rec->has_gid = true;
+		rec->gid = get_be32(a);
+		break;
+	case NFULA_SEQ:
+		rec->has_seq = true;
+		rec->seq = get_be32(a);
+		break;
+	case NFULA_SEQ_GLOBAL:
+		rec->has_seq_global = true;
+		rec->seq_global = get_be32(a);
+		break;
+	case NFULA_HWTYPE:
+		rec->has_hwtype = true;
+		rec->hwtype = get_be16(a);
+		break;
+	case NFULA_HWLEN:
+		rec->has_hwlen = true;
+		rec->hwlen = get_be16(a);
+		break;
+	case NFULA_CT_INFO:
+		rec->has_ct_info = true;
+		rec->ct_info = get_be32(a);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -144,9 +167,7 @@ static int attr_cb(const struct nlattr *a, void *data)
 		rec->payload = mnl_attr_get_payload(a);
 		rec->payload_len = len;
 		return MNL_CB_OK;
-	case NFULA_PREFIX:
-		parse_prefix(rec, a);
-		return MNL_CB_OK;
+	case NFULA_PREFIX: parse_prefix(rec, a); return MNL_CB_OK;
 	case NFULA_HWHEADER:
 		rec->hwhdr = mnl_attr_get_payload(a);
 		rec->hwhdr_len = len;
@@ -158,10 +179,8 @@ static int attr_cb(const struct nlattr *a, void *data)
 	case NFULA_VLAN:
 		rec->has_vlan = true;
 		return mnl_attr_parse_nested(a, vlan_attr_cb, rec) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
-	case NFULA_CT:   /* conntrack details: not decoded (yet) */
-		return MNL_CB_OK;
-	default:
-		return parse_fixed(rec, type, a);
+	case NFULA_CT: /* conntrack details: not decoded (yet) */ return MNL_CB_OK;
+	default: return parse_fixed(rec, type, a);
 	}
 }
 
@@ -181,7 +200,8 @@ int record_parse(const struct nlmsghdr *nlh, const struct timeval *recv_time,
 	/* Walk the attributes ourselves: mnl_attr_parse() silently stops at
 	 * an attribute that runs past the message; that is a malformed
 	 * message, not a shorter one. */
-	const struct nlattr *a = (const struct nlattr *)((const char *)nfg + MNL_ALIGN(sizeof *nfg));
+	const struct nlattr *a =
+	    (const struct nlattr *)((const char *)nfg + MNL_ALIGN(sizeof *nfg));
 	int left = (int)nlh->nlmsg_len - (int)((const char *)a - (const char *)nlh);
 	for (; mnl_attr_ok(a, left); a = mnl_attr_next(a)) {
 		left -= (int)MNL_ALIGN(a->nla_len);

@@ -27,25 +27,25 @@ enum record_hook {
 };
 
 struct record_ifdev {
-	uint32_t index;          /* 0: the kernel sent no such interface */
-	char name[IF_NAMESIZE];  /* "" until resolved; may stay "" if unknown */
+	uint32_t index;		/* 0: the kernel sent no such interface */
+	char name[IF_NAMESIZE]; /* "" until resolved; may stay "" if unknown */
 };
 
 struct nflogd_record {
-	uint16_t group;          /* NFLOG group (nfgenmsg res_id) */
-	uint8_t family;          /* NFPROTO_IPV4 (2), _IPV6 (10), _BRIDGE (7), _ARP (3), _NETDEV (5) */
+	uint16_t group; /* NFLOG group (nfgenmsg res_id) */
+	uint8_t family; /* NFPROTO_IPV4 (2), _IPV6 (10), _BRIDGE (7), _ARP (3), _NETDEV (5) */
 
-	bool has_packet_hdr;     /* NFULA_PACKET_HDR */
-	uint16_t hw_protocol;    /* nflogr "proto": EtherType, host order */
-	uint8_t hook;            /* enum record_hook (raw kernel value) */
+	bool has_packet_hdr;  /* NFULA_PACKET_HDR */
+	uint16_t hw_protocol; /* nflogr "proto": EtherType, host order */
+	uint8_t hook;	      /* enum record_hook (raw kernel value) */
 
 	bool has_hwtype;
-	uint16_t hwtype;         /* ARPHRD_* of the input device */
+	uint16_t hwtype; /* ARPHRD_* of the input device */
 	bool has_hwlen;
-	uint16_t hwlen;          /* the input device's hard_header_len */
+	uint16_t hwlen; /* the input device's hard_header_len */
 
 	bool has_mark;
-	uint32_t mark;           /* nflogr "nfmark" */
+	uint32_t mark; /* nflogr "nfmark" */
 
 	/* Kernel timestamp when sent (input, forward, prerouting...). Packets
 	 * logged at output/postrouting carry none: then ts is the receive
@@ -55,27 +55,27 @@ struct nflogd_record {
 
 	struct record_ifdev indev, outdev, physindev, physoutdev;
 
-	bool has_uid, has_gid;   /* only for packets of local sockets */
+	bool has_uid, has_gid; /* only for packets of local sockets */
 	uint32_t uid, gid;
 
 	bool has_seq, has_seq_global;
 	uint32_t seq, seq_global;
 
-	const uint8_t *hwaddr;   /* NFULA_HWADDR: source link-layer address */
+	const uint8_t *hwaddr; /* NFULA_HWADDR: source link-layer address */
 	uint16_t hwaddr_len;
-	const uint8_t *hwhdr;    /* NFULA_HWHEADER: link-layer header */
+	const uint8_t *hwhdr; /* NFULA_HWHEADER: link-layer header */
 	uint16_t hwhdr_len;
-	const uint8_t *l2hdr;    /* NFULA_L2HDR (bridge family), if any */
+	const uint8_t *l2hdr; /* NFULA_L2HDR (bridge family), if any */
 	uint16_t l2hdr_len;
 
-	bool has_vlan;           /* NFULA_VLAN */
-	uint16_t vlan_proto;     /* host order */
-	uint16_t vlan_tci;       /* host order; VID is tci & 0x0fff */
+	bool has_vlan;	     /* NFULA_VLAN */
+	uint16_t vlan_proto; /* host order */
+	uint16_t vlan_tci;   /* host order; VID is tci & 0x0fff */
 
 	bool has_ct_info;
-	uint32_t ct_info;        /* NFULA_CT_INFO (conntrack flag) */
+	uint32_t ct_info; /* NFULA_CT_INFO (conntrack flag) */
 
-	const uint8_t *payload;  /* NFULA_PAYLOAD: layer-3 packet (may be cut by copy_range) */
+	const uint8_t *payload; /* NFULA_PAYLOAD: layer-3 packet (may be cut by copy_range) */
 	uint32_t payload_len;
 
 	/* NFULA_PREFIX without its terminating NUL; hostile bytes, never

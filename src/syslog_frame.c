@@ -7,7 +7,7 @@
 #include "format.h"
 
 static const char months[12][4] = {
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
 
 static void put_pri(struct buf *b, unsigned pri)
@@ -90,10 +90,7 @@ void syslog_frame_begin(struct buf *b, const struct syslog_frame_hdr *h)
 		begin_5424(b, h);
 }
 
-void syslog_sd_nil(struct buf *b)
-{
-	buf_putlit(b, " -");
-}
+void syslog_sd_nil(struct buf *b) { buf_putlit(b, " -"); }
 
 void syslog_sd_open(struct buf *b, const char *sd_id)
 {
@@ -127,10 +124,7 @@ void syslog_sd_param(struct buf *b, const char *name, const char *value, size_t 
 	buf_putc(b, '"');
 }
 
-void syslog_sd_close(struct buf *b)
-{
-	buf_putc(b, ']');
-}
+void syslog_sd_close(struct buf *b) { buf_putc(b, ']'); }
 
 void syslog_frame_msg(struct buf *b, const char *msg, size_t len)
 {

@@ -9,6 +9,7 @@ packages=(
 	rsyslog   # tests/e2e/syslog.sh (journal.sh uses systemd's journald, below)
 	clang libclang-rt-14-dev valgrind iptables   # tests/fuzz, e2e valgrind.sh, injection.sh
 	systemd systemd-container man-db groff-base
+	clang-format   # tests/style.sh
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -43,13 +43,17 @@ static void count_fn(const struct nflogd_record *rec, void *arg)
 
 static int basic(uint16_t group)
 {
-	struct nflog_options o = { .group = group, .copymode = 2, .qthresh = 5,
-				   .timeout_cs = 1000, .set_timeout = true, .flags = 1 };
+	struct nflog_options o = { .group = group,
+				   .copymode = 2,
+				   .qthresh = 5,
+				   .timeout_cs = 1000,
+				   .set_timeout = true,
+				   .flags = 1 };
 	struct nflog_reader *nl = open_group(&o);
 	printf("group=%u fd_ok=%d\n", nflog_reader_group(nl), nflog_reader_fd(nl) >= 0);
 	printf("queue_nowait=%d\n", nflog_reader_queue(nl, false));
 	fflush(stdout);
-	printf("queue_wait=%d\n", nflog_reader_queue(nl, true));  /* one batch of 5 */
+	printf("queue_wait=%d\n", nflog_reader_queue(nl, true)); /* one batch of 5 */
 	struct nflogd_record rec;
 	int r = nflog_reader_next(nl, false, &rec);
 	printf("next=%d seq=%u queued_after_next=%zu\n", r, rec.seq, nflog_reader_queued(nl));
@@ -64,11 +68,12 @@ static int basic(uint16_t group)
 
 static int overrun(uint16_t group, const char *policy, int seconds)
 {
-	struct nflog_options o = { .group = group, .copymode = 2, .qthresh = 1,
-				   .rcvbuf = 4096, .flags = 1 };
+	struct nflog_options o = {
+		.group = group, .copymode = 2, .qthresh = 1, .rcvbuf = 4096, .flags = 1
+	};
 	o.enobufs = strcmp(policy, "disable") == 0 ? NFLOG_ENOBUFS_DISABLE : NFLOG_ENOBUFS_HANDLE;
 	struct nflog_reader *nl = open_group(&o);
-	sleep((unsigned)seconds);   /* the sender floods meanwhile */
+	sleep((unsigned)seconds); /* the sender floods meanwhile */
 	long n = 0;
 	nflog_reader_loop(nl, count_fn, &n, -1, false);
 	/* one more packet after the overrun makes the sequence gap visible */

@@ -29,14 +29,11 @@ const char *__lsan_default_suppressions(void);
  * tests/unit/test_config.c), and the token its lexer allocated when the
  * parser gives up after it (`{ nam""e = ...`). Its bugs, not ours: a
  * leak whose allocation stack goes through libconfig is not reported. */
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:strbuf_append\nleak:libconfig.so\n";
-}
+const char *__lsan_default_suppressions(void) { return "leak:strbuf_append\nleak:libconfig.so\n"; }
 
 static char dir[80];
 static char main_path[128];
-static char cwd[PATH_MAX];   /* libFuzzer's, given back after each load */
+static char cwd[PATH_MAX]; /* libFuzzer's, given back after each load */
 
 static void put_file(const char *name, const char *text)
 {
@@ -64,7 +61,7 @@ static void cleanup(void)
 
 static void setup(void)
 {
-	const char *tmp = getenv("TMPDIR");   /* fuzz_smoke.sh points it at its work dir */
+	const char *tmp = getenv("TMPDIR"); /* fuzz_smoke.sh points it at its work dir */
 	if (!tmp || !*tmp || strlen(tmp) > 40)
 		tmp = "/tmp";
 	snprintf(dir, sizeof dir, "%s/nflogd-fuzz-config-XXXXXX", tmp);
@@ -125,25 +122,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (rc == 0) {
 		if (errors.len)
-			abort();                        /* OK, yet errors */
+			abort(); /* OK, yet errors */
 		if (!cfg.path || !cfg.n_groups)
-			abort();                        /* OK without a group */
+			abort(); /* OK without a group */
 		for (size_t i = 0; i < cfg.n_groups; i++)
 			for (size_t k = 0; k < cfg.groups[i].n_outputs; k++)
 				if (cfg.groups[i].outputs[k] >= cfg.n_outputs)
-					abort();        /* a dangling output index */
+					abort(); /* a dangling output index */
 		for (size_t i = 0; i < cfg.n_outputs; i++)
-			if (!cfg.outputs[i].name || config_find_output(&cfg, cfg.outputs[i].name) != (int)i)
-				abort();                /* unnamed or duplicate output */
+			if (!cfg.outputs[i].name ||
+			    config_find_output(&cfg, cfg.outputs[i].name) != (int)i)
+				abort(); /* unnamed or duplicate output */
 		for (size_t i = 0; i < cfg.n_groups; i++)
 			for (size_t k = 0; k < i; k++)
 				if (cfg.groups[i].group == cfg.groups[k].group)
-					abort();        /* duplicate group */
+					abort(); /* duplicate group */
 	} else {
 		if (rc != -1 || !errors_ok(&errors))
-			abort();                        /* no or malformed message */
+			abort(); /* no or malformed message */
 		if (cfg.path || cfg.outputs || cfg.groups || cfg.n_outputs || cfg.n_groups)
-			abort();                        /* not left empty */
+			abort(); /* not left empty */
 	}
 	config_free(&cfg);
 	buf_free(&errors);

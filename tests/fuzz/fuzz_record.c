@@ -113,7 +113,7 @@ static int js_string(struct js *j, const unsigned char **start, size_t *len)
 	while (j->p < j->end && *j->p != '"') {
 		unsigned c = *j->p;
 		if (c < 0x20 || c == 0x7f)
-			return -1;              /* raw control or DEL */
+			return -1; /* raw control or DEL */
 		if (c == '\\') {
 			if (j->end - j->p < 2)
 				return -1;
@@ -134,9 +134,9 @@ static int js_string(struct js *j, const unsigned char **start, size_t *len)
 		}
 		size_t n = utf8_len(j->p, j->end);
 		if (!n)
-			return -1;                 /* invalid UTF-8 */
+			return -1; /* invalid UTF-8 */
 		if (n == 2 && c == 0xc2 && j->p[1] < 0xa0)
-			return -1;                 /* raw C1 control */
+			return -1; /* raw C1 control */
 		j->p += n;
 	}
 	if (j->p >= j->end)
@@ -213,7 +213,7 @@ static int js_object(struct js *j)
 			return -1;
 		for (size_t i = 0; i < n; i++)
 			if (lens[i] == kl && memcmp(keys[i], k, kl) == 0)
-				return -1;             /* duplicate key */
+				return -1; /* duplicate key */
 		if (n == JS_MAX_KEYS)
 			return -1;
 		keys[n] = k;
@@ -282,7 +282,8 @@ static int js_value(struct js *j)
 
 static void check_json(const struct buf *b)
 {
-	struct js j = {(const unsigned char *)b->data, (const unsigned char *)b->data + b->len, 0};
+	struct js j = { (const unsigned char *)b->data, (const unsigned char *)b->data + b->len,
+			0 };
 	if (b->len == 0 || b->data[0] != '{')
 		fail("JSON: not an object", b);
 	if (js_value(&j) < 0)
@@ -353,7 +354,7 @@ static const char *js_find(const struct buf *b, const char *key)
  * verbatim when they are UTF-8, else from "<key>_hex". */
 static void check_json_text(const struct buf *b, const struct field_src *src)
 {
-	static char dec[3 * 65536 + 16], hex[2 * 65536 + 16];  /* \ufffd: 3 bytes per raw byte */
+	static char dec[3 * 65536 + 16], hex[2 * 65536 + 16]; /* \ufffd: 3 bytes per raw byte */
 	const char *end = b->data + b->len;
 	for (size_t i = 0; i < fields_count; i++) {
 		const struct field *f = &fields_table[i];
@@ -465,7 +466,9 @@ static void check_journal(struct buf *b, const struct field_src *src)
 			ok = (b->len - v == 4 && !memcmp(b->data + v, "true", 4)) ||
 			     (b->len - v == 5 && !memcmp(b->data + v, "false", 5));
 			break;
-		case FIELD_HEX: ok = (b->len - v) % 2 == 0 && all_in(b, v, "0123456789abcdef"); break;
+		case FIELD_HEX:
+			ok = (b->len - v) % 2 == 0 && all_in(b, v, "0123456789abcdef");
+			break;
 		case FIELD_STRING:
 		case FIELD_FLAGS: ok = printable(b, v); break;
 		case FIELD_TEXT:
@@ -478,10 +481,7 @@ static void check_journal(struct buf *b, const struct field_src *src)
 
 /* ---- syslog frames, built as src/output_syslog.c builds them ---- */
 
-static bool is_printusascii(unsigned char c)
-{
-	return c > 32 && c < 127;
-}
+static bool is_printusascii(unsigned char c) { return c > 32 && c < 127; }
 
 /* RFC 5424: "<PRI>1 TS HOST APP PROCID MSGID SD[ MSG]" with SD "-" or
  * [ID name="value" ...], values escaping '"', '\' and ']'. */
@@ -495,7 +495,7 @@ static void check_5424(const struct buf *b)
 	if (end - p < 3 || memcmp(p, ">1 ", 3) != 0)
 		fail("syslog: bad PRI/VERSION", b);
 	p += 3;
-	for (int field = 0; field < 5; field++) {      /* TS HOST APP PROCID MSGID */
+	for (int field = 0; field < 5; field++) { /* TS HOST APP PROCID MSGID */
 		const unsigned char *s = p;
 		while (p < end && is_printusascii(*p))
 			p++;
@@ -509,23 +509,26 @@ static void check_5424(const struct buf *b)
 			if (p == end || *p++ != '[')
 				fail("syslog: SD does not start with [", b);
 			const unsigned char *s = p;
-			while (p < end && is_printusascii(*p) && *p != '=' && *p != ']' && *p != '"')
+			while (p < end && is_printusascii(*p) && *p != '=' && *p != ']' &&
+			       *p != '"')
 				p++;
 			if (p == s)
 				fail("syslog: empty SD-ID", b);
 			while (p < end && *p == ' ') {
 				s = ++p;
-				while (p < end && is_printusascii(*p) && *p != '=' && *p != ']' && *p != '"')
+				while (p < end && is_printusascii(*p) && *p != '=' && *p != ']' &&
+				       *p != '"')
 					p++;
-				if (p == s || p - s > SYSLOG_SD_NAME_MAX || end - p < 2 || p[0] != '=' ||
-				    p[1] != '"')
+				if (p == s || p - s > SYSLOG_SD_NAME_MAX || end - p < 2 ||
+				    p[0] != '=' || p[1] != '"')
 					fail("syslog: bad SD-PARAM name", b);
 				for (p += 2; p < end && *p != '"'; p++) {
 					if (*p == '\\' && p + 1 < end &&
 					    (p[1] == '"' || p[1] == '\\' || p[1] == ']'))
 						p++;
 					else if (*p == ']' || *p == '\\')
-						fail("syslog: unescaped ] or \\ in a PARAM-VALUE", b);
+						fail("syslog: unescaped ] or \\ in a PARAM-VALUE",
+						     b);
 				}
 				if (p == end)
 					fail("syslog: PARAM-VALUE not closed", b);
@@ -564,12 +567,16 @@ static void check_syslog(struct buf *b, struct buf *line, struct buf *value,
 {
 	static struct buf framed;
 	struct syslog_frame_hdr h = {
-		.hostname = "host", .app_name = "nflogd", .procid = 4242,
-		.msgid = "NFLOG", .ts = src->rec->ts, .pri = 21 * 8 + 6,
+		.hostname = "host",
+		.app_name = "nflogd",
+		.procid = 4242,
+		.msgid = "NFLOG",
+		.ts = src->rec->ts,
+		.pri = 21 * 8 + 6,
 	};
 	buf_reset(line);
 	format_text(line, src->rec, src->dec, log_flags);
-	for (int mode = 0; mode < 3; mode++) {     /* 3164, 5424 nil, 5424 SD */
+	for (int mode = 0; mode < 3; mode++) { /* 3164, 5424 nil, 5424 SD */
 		h.format = mode ? SYSLOG_FRAME_RFC5424 : SYSLOG_FRAME_RFC3164;
 		buf_reset(b);
 		syslog_frame_begin(b, &h);
@@ -580,7 +587,8 @@ static void check_syslog(struct buf *b, struct buf *line, struct buf *value,
 			syslog_sd_open(b, "nflog@32473");
 			for (size_t i = 0; i < fields_count; i++) {
 				const struct field *f = &fields_table[i];
-				if (!f->journal || f->type == FIELD_OBJECT || !(f->layer & layers) ||
+				if (!f->journal || f->type == FIELD_OBJECT ||
+				    !(f->layer & layers) ||
 				    strcmp(f->journal, "NFLOG_PAYLOAD") == 0)
 					continue;
 				char name[SYSLOG_SD_NAME_MAX + 1];
@@ -612,10 +620,9 @@ static void name_from(struct record_ifdev *dev, const uint8_t *data, size_t size
 	memcpy(dev->name, data + off, n);
 }
 
-static void one_record(const struct nlmsghdr *nlh, const uint8_t *data, size_t size,
-		       struct buf *b)
+static void one_record(const struct nlmsghdr *nlh, const uint8_t *data, size_t size, struct buf *b)
 {
-	static const struct timeval recv_time = {1795000000, 123456};
+	static const struct timeval recv_time = { 1795000000, 123456 };
 	struct nflogd_record rec;
 	if (record_parse(nlh, &recv_time, &rec) < 0)
 		return;
@@ -628,8 +635,8 @@ static void one_record(const struct nlmsghdr *nlh, const uint8_t *data, size_t s
 	decode_record(&rec, &dec);
 
 	static const unsigned flag_bits[] = {
-		FORMAT_LOG_TCPSEQ, FORMAT_LOG_TCPOPT, FORMAT_LOG_IPOPT,
-		FORMAT_LOG_UID, FORMAT_LOG_MACDECODE,
+		FORMAT_LOG_TCPSEQ, FORMAT_LOG_TCPOPT,	 FORMAT_LOG_IPOPT,
+		FORMAT_LOG_UID,	   FORMAT_LOG_MACDECODE,
 	};
 	for (unsigned combo = 0; combo < 32; combo++) {
 		unsigned flags = 0;
@@ -648,7 +655,7 @@ static void one_record(const struct nlmsghdr *nlh, const uint8_t *data, size_t s
 	if (!buf_ok(b))
 		fail("JSON: buffer failed", NULL);
 	check_json(b);
-	struct field_src src = {&rec, &dec};
+	struct field_src src = { &rec, &dec };
 	check_json_text(b, &src);
 
 	buf_reset(b);

@@ -21,23 +21,23 @@ static void check_report(int ok, const char *file, int line)
 	printf("%sok %d - %s:%d ", ok ? "" : "not ", check_count, file, line);
 }
 
-#define CHECK(cond, ...)                                        \
-	do {                                                    \
-		check_report(!!(cond), __FILE__, __LINE__);     \
-		printf(__VA_ARGS__);                            \
-		printf("\n");                                   \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		check_report(!!(cond), __FILE__, __LINE__);                                        \
+		printf(__VA_ARGS__);                                                               \
+		printf("\n");                                                                      \
 	} while (0)
 
-#define CHECK_STREQ(got, want, ...)                                         \
-	do {                                                                \
-		const char *got_ = (got), *want_ = (want);                  \
-		int ok_ = got_ && want_ && strcmp(got_, want_) == 0;        \
-		check_report(ok_, __FILE__, __LINE__);                      \
-		printf(__VA_ARGS__);                                        \
-		printf("\n");                                               \
-		if (!ok_)                                                   \
-			printf("#   got:  \"%s\"\n#   want: \"%s\"\n",         \
-			       got_ ? got_ : "(null)", want_ ? want_ : "(null)"); \
+#define CHECK_STREQ(got, want, ...)                                                                \
+	do {                                                                                       \
+		const char *got_ = (got), *want_ = (want);                                         \
+		int ok_ = got_ && want_ && strcmp(got_, want_) == 0;                               \
+		check_report(ok_, __FILE__, __LINE__);                                             \
+		printf(__VA_ARGS__);                                                               \
+		printf("\n");                                                                      \
+		if (!ok_)                                                                          \
+			printf("#   got:  \"%s\"\n#   want: \"%s\"\n", got_ ? got_ : "(null)",     \
+			       want_ ? want_ : "(null)");                                          \
 	} while (0)
 
 static inline int check_done(void)

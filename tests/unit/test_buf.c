@@ -53,7 +53,8 @@ static void test_addresses(void)
 	v6[15] = 1;
 	buf_reset(&b);
 	buf_put_ipv6_full(&b, v6);
-	CHECK_STREQ(text(&b), "0000:0000:0000:0000:0000:0000:0000:0001", "ipv6 like the kernel's %%pI6");
+	CHECK_STREQ(text(&b), "0000:0000:0000:0000:0000:0000:0000:0001",
+		    "ipv6 like the kernel's %%pI6");
 	buf_reset(&b);
 	buf_put_ipv6(&b, v6);
 	CHECK_STREQ(text(&b), "::1", "ipv6 compressed");

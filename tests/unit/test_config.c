@@ -25,10 +25,7 @@
  * end of the file (a syntax error, from test_mangled): its bug, not ours.
  * LeakSanitizer reads this hook in the sanitizer build. */
 const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:strbuf_append\n";
-}
+const char *__lsan_default_suppressions(void) { return "leak:strbuf_append\n"; }
 
 static bool cfg_is_empty(const struct nflogd_config *cfg)
 {
@@ -255,8 +252,8 @@ static void test_example(void)
 		CHECK(cfg.n_outputs == 2, "example: two outputs");
 		const struct group_config *g = &cfg.groups[0];
 		CHECK(g->qthresh == 64 && g->timeout_cs == 5 && g->rcvbuf == 4u << 20 &&
-			      g->rcvbuf_max == 64u << 20 && g->nlbuf == 65536 &&
-			      g->flags == GROUP_FLAG_SEQ && g->copy_range == 65535,
+			  g->rcvbuf_max == 64u << 20 && g->nlbuf == 65536 &&
+			  g->flags == GROUP_FLAG_SEQ && g->copy_range == 65535,
 		      "example group keys are the defaults");
 		for (size_t i = 0; i < cfg.n_outputs; i++)
 			CHECK(strncmp(cfg.outputs[i].path, "/var/log/nflogd/", 16) == 0,
@@ -337,8 +334,7 @@ static void test_bad_file(const char *dir, const char *name)
 	CHECK(strstr(got, want) != NULL, "%s: %s", name, expect);
 	if (!strstr(got, want))
 		show_errors(&errors);
-	CHECK(errors_well_formed(&errors, prefix), "%s: one \"FILE:LINE: message\" per line",
-	      name);
+	CHECK(errors_well_formed(&errors, prefix), "%s: one \"FILE:LINE: message\" per line", name);
 	CHECK(cfg_is_empty(&cfg), "%s: cfg left empty", name);
 	config_free(&cfg);
 	buf_free(&errors);
@@ -408,10 +404,10 @@ static size_t count_lines(const struct buf *b)
 static void test_all_errors(void)
 {
 	static const char text[] =
-		"daemon: { log_level = \"loud\"; status_interval = 0; };\n"
-		"outputs = ( { name = \"a\"; type = \"file\"; path = \"rel\"; mode = 999; } );\n"
-		"groups = ( { group = 70000; outputs = (\"b\"); qthres = 1; timeout = 0.015; } );\n"
-		"extra = 1;\n";
+	    "daemon: { log_level = \"loud\"; status_interval = 0; };\n"
+	    "outputs = ( { name = \"a\"; type = \"file\"; path = \"rel\"; mode = 999; } );\n"
+	    "groups = ( { group = 70000; outputs = (\"b\"); qthres = 1; timeout = 0.015; } );\n"
+	    "extra = 1;\n";
 	const char *path = write_tmp("all.conf", text, sizeof text - 1);
 	struct nflogd_config cfg;
 	struct buf errors;
@@ -430,9 +426,9 @@ static void test_all_errors(void)
 /* Messages quote user text on one line, whatever bytes it holds. */
 static void test_escaping(void)
 {
-	static const char text[] =
-		"outputs = ( { name = \"o\"; type = \"file\"; path = \"/x\"; format = \"a\\nb\\\"c\"; } );\n"
-		"groups = ( { group = 1; outputs = (\"o\"); } );\n";
+	static const char text[] = "outputs = ( { name = \"o\"; type = \"file\"; path = \"/x\"; "
+				   "format = \"a\\nb\\\"c\"; } );\n"
+				   "groups = ( { group = 1; outputs = (\"o\"); } );\n";
 	const char *path = write_tmp("esc.conf", text, sizeof text - 1);
 	struct nflogd_config cfg;
 	struct buf errors;
@@ -510,7 +506,7 @@ int main(void)
 	test_escaping();
 	test_mangled();
 
-	static const char *const tmp_files[] = {"all.conf", "esc.conf", "cut.conf", "mut.conf"};
+	static const char *const tmp_files[] = { "all.conf", "esc.conf", "cut.conf", "mut.conf" };
 	for (size_t i = 0; i < sizeof tmp_files / sizeof tmp_files[0]; i++) {
 		char path[128];
 		snprintf(path, sizeof path, "%s/%s", tmpdir, tmp_files[i]);

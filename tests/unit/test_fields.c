@@ -35,10 +35,7 @@ static bool is_json_key(const char *s)
 }
 
 /* Markdown cells must not contain the column separator or line breaks. */
-static bool is_cell_text(const char *s)
-{
-	return s && *s && !strchr(s, '|') && !strchr(s, '\n');
-}
+static bool is_cell_text(const char *s) { return s && *s && !strchr(s, '|') && !strchr(s, '\n'); }
 
 static void check_entry(size_t i)
 {
@@ -61,9 +58,11 @@ static void check_entry(size_t i)
 		size_t j = i;
 		while (j > 0 && fields_table[j].parent)
 			j--;
-		CHECK(fields_table[j].type == FIELD_OBJECT && strcmp(fields_table[j].key, f->parent) == 0,
+		CHECK(fields_table[j].type == FIELD_OBJECT &&
+			  strcmp(fields_table[j].key, f->parent) == 0,
 		      "%s: follows its parent object %s", f->key, f->parent);
-		CHECK(f->presence == FIELD_OPTIONAL, "%s.%s: children are optional", f->parent, f->key);
+		CHECK(f->presence == FIELD_OPTIONAL, "%s.%s: children are optional", f->parent,
+		      f->key);
 	}
 }
 
@@ -98,17 +97,21 @@ static void test_table(void)
 static void test_journal_names(void)
 {
 	static const char *const pairs[][2] = {
-		{ "group", "NFLOG_GROUP" }, { "prefix", "NFLOG_PREFIX" }, { "seq", "NFLOG_SEQ" },
-		{ "hook", "NFLOG_HOOK" }, { "indev", "NFLOG_IN" }, { "outdev", "NFLOG_OUT" },
+		{ "group", "NFLOG_GROUP" },	 { "prefix", "NFLOG_PREFIX" },
+		{ "seq", "NFLOG_SEQ" },		 { "hook", "NFLOG_HOOK" },
+		{ "indev", "NFLOG_IN" },	 { "outdev", "NFLOG_OUT" },
 		{ "physindev", "NFLOG_PHYSIN" }, { "physoutdev", "NFLOG_PHYSOUT" },
-		{ "hwhdr", "NFLOG_MAC" }, { "src", "NFLOG_SRC" }, { "dst", "NFLOG_DST" },
-		{ "protocol", "NFLOG_PROTO" }, { "spt", "NFLOG_SPT" }, { "dpt", "NFLOG_DPT" },
-		{ "nfmark", "NFLOG_MARK" }, { "uid", "NFLOG_UID" }, { "gid", "NFLOG_GID" },
+		{ "hwhdr", "NFLOG_MAC" },	 { "src", "NFLOG_SRC" },
+		{ "dst", "NFLOG_DST" },		 { "protocol", "NFLOG_PROTO" },
+		{ "spt", "NFLOG_SPT" },		 { "dpt", "NFLOG_DPT" },
+		{ "nfmark", "NFLOG_MARK" },	 { "uid", "NFLOG_UID" },
+		{ "gid", "NFLOG_GID" },
 	};
 	for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
 		const struct field *found = NULL;
 		for (size_t i = 0; i < fields_count; i++)
-			if (!fields_table[i].parent && strcmp(fields_table[i].key, pairs[p][0]) == 0)
+			if (!fields_table[i].parent &&
+			    strcmp(fields_table[i].key, pairs[p][0]) == 0)
 				found = &fields_table[i];
 		CHECK(found && found->journal && strcmp(found->journal, pairs[p][1]) == 0,
 		      "%s is journal field %s", pairs[p][0], pairs[p][1]);
@@ -196,17 +199,33 @@ static void test_values(void)
 {
 	static const char prefix[] = "drop\n\"x\"\xff";
 	struct nflogd_record rec = {
-		.group = 7, .family = 2, .has_packet_hdr = true, .hw_protocol = 0x0800, .hook = 1,
-		.indev = { .index = 3, .name = "eth0" }, .outdev = { .index = 9 },
-		.prefix = prefix, .prefix_len = sizeof prefix - 1,
-		.ts = { .tv_sec = 0, .tv_usec = 5 }, .ts_from_kernel = true,
+		.group = 7,
+		.family = 2,
+		.has_packet_hdr = true,
+		.hw_protocol = 0x0800,
+		.hook = 1,
+		.indev = { .index = 3, .name = "eth0" },
+		.outdev = { .index = 9 },
+		.prefix = prefix,
+		.prefix_len = sizeof prefix - 1,
+		.ts = { .tv_sec = 0, .tv_usec = 5 },
+		.ts_from_kernel = true,
 	};
 	struct nflogd_decoded dec = {
-		.l3 = DECODE_L3_IPV4, .has_id = true, .id = 1,
-		.src = { 10, 0, 0, 1 }, .dst = { 10, 0, 0, 2 },
-		.has_proto = true, .proto = 6, .has_ports = true, .sport = 1234, .dport = 22,
-		.has_tcp = true, .tcp_flags = TCPF_SYN | TCPF_ACK | TCPF_CWR,
-		.has_inner = true, .inner = { .l3 = DECODE_L3_IPV4, .src = { 1, 2, 3, 4 } },
+		.l3 = DECODE_L3_IPV4,
+		.has_id = true,
+		.id = 1,
+		.src = { 10, 0, 0, 1 },
+		.dst = { 10, 0, 0, 2 },
+		.has_proto = true,
+		.proto = 6,
+		.has_ports = true,
+		.sport = 1234,
+		.dport = 22,
+		.has_tcp = true,
+		.tcp_flags = TCPF_SYN | TCPF_ACK | TCPF_CWR,
+		.has_inner = true,
+		.inner = { .l3 = DECODE_L3_IPV4, .src = { 1, 2, 3, 4 } },
 	};
 	const struct field_src s = { .rec = &rec, .dec = &dec };
 
@@ -247,7 +266,8 @@ static void test_values(void)
  * bug or a fuzzer might leave it. */
 static void random_decoded(struct nflogd_decoded *d, unsigned *seed)
 {
-	static const uint8_t l3s[] = { DECODE_L3_NONE, DECODE_L3_ARP, DECODE_L3_IPV4, DECODE_L3_IPV6 };
+	static const uint8_t l3s[] = { DECODE_L3_NONE, DECODE_L3_ARP, DECODE_L3_IPV4,
+				       DECODE_L3_IPV6 };
 	static const uint8_t opts[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
 #define RB() (rand_r(seed) % 3 == 0)
 	*d = (struct nflogd_decoded){ 0 };
@@ -255,12 +275,30 @@ static void random_decoded(struct nflogd_decoded *d, unsigned *seed)
 	d->inner.l3 = l3s[rand_r(seed) % 4];
 	d->len = (uint32_t)rand_r(seed) % 80;
 	d->proto = (uint8_t)rand_r(seed);
-	d->l3_truncated = RB(); d->has_id = RB(); d->ce = RB(); d->df = RB(); d->mf = RB();
-	d->has_frag = RB(); d->is_fragment = RB(); d->has_proto = RB(); d->l4_incomplete = RB();
-	d->has_ports = RB(); d->has_udp_len = RB(); d->has_tcp = RB(); d->tcp_options_truncated = RB();
-	d->has_icmp = RB(); d->has_icmp_echo = RB(); d->has_icmp_gateway = RB(); d->has_icmp_mtu = RB();
-	d->has_icmp_parameter = RB(); d->has_inner = RB(); d->inner.has_proto = RB();
-	d->inner.has_ports = RB(); d->has_spi = RB(); d->has_arp = RB(); d->has_arp_addrs = RB();
+	d->l3_truncated = RB();
+	d->has_id = RB();
+	d->ce = RB();
+	d->df = RB();
+	d->mf = RB();
+	d->has_frag = RB();
+	d->is_fragment = RB();
+	d->has_proto = RB();
+	d->l4_incomplete = RB();
+	d->has_ports = RB();
+	d->has_udp_len = RB();
+	d->has_tcp = RB();
+	d->tcp_options_truncated = RB();
+	d->has_icmp = RB();
+	d->has_icmp_echo = RB();
+	d->has_icmp_gateway = RB();
+	d->has_icmp_mtu = RB();
+	d->has_icmp_parameter = RB();
+	d->has_inner = RB();
+	d->inner.has_proto = RB();
+	d->inner.has_ports = RB();
+	d->has_spi = RB();
+	d->has_arp = RB();
+	d->has_arp_addrs = RB();
 	d->has_eth = RB();
 	if (RB()) {
 		d->ip_options = opts;

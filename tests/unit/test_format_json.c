@@ -15,9 +15,9 @@
 /* ---- a strict JSON parser, just big enough for one record ---- */
 
 struct jmember {
-	char key[48];           /* "inner.src" for members of a nested object */
-	char type;              /* s string, n number, b boolean, z null, a array, o object */
-	char val[8192];         /* decoded string, number text, array strings joined by ' ' */
+	char key[48];	/* "inner.src" for members of a nested object */
+	char type;	/* s string, n number, b boolean, z null, a array, o object */
+	char val[8192]; /* decoded string, number text, array strings joined by ' ' */
 	size_t val_len;
 };
 
@@ -29,7 +29,11 @@ struct jp {
 	bool ok;
 };
 
-static void jp_fail(struct jp *j) { j->ok = false; j->p = j->end; }
+static void jp_fail(struct jp *j)
+{
+	j->ok = false;
+	j->p = j->end;
+}
 
 /* Independent of format_json.c: decode one code point and check its range. */
 static size_t test_utf8_len(const unsigned char *p, size_t n)
@@ -38,10 +42,17 @@ static size_t test_utf8_len(const unsigned char *p, size_t n)
 	size_t len;
 	if (c < 0x80)
 		return 1;
-	if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; }
-	else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; }
-	else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; }
-	else return 0;
+	if ((c & 0xe0) == 0xc0) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4;
+		cp = c & 0x07;
+	} else
+		return 0;
 	if (n < len)
 		return 0;
 	for (size_t i = 1; i < len; i++) {
@@ -74,9 +85,12 @@ static void jp_ws(struct jp *j)
 
 static int hexval(unsigned c)
 {
-	if (c >= '0' && c <= '9') return (int)(c - '0');
-	if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
-	if (c >= 'A' && c <= 'F') return (int)(c - 'A' + 10);
+	if (c >= '0' && c <= '9')
+		return (int)(c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (int)(c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (int)(c - 'A' + 10);
 	return -1;
 }
 
@@ -84,10 +98,19 @@ static void put_cp(char *out, size_t *n, size_t cap, unsigned cp)
 {
 	char t[4];
 	size_t l;
-	if (cp < 0x80) { t[0] = (char)cp; l = 1; }
-	else if (cp < 0x800) { t[0] = (char)(0xc0 | cp >> 6); t[1] = (char)(0x80 | (cp & 0x3f)); l = 2; }
-	else { t[0] = (char)(0xe0 | cp >> 12); t[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	       t[2] = (char)(0x80 | (cp & 0x3f)); l = 3; }
+	if (cp < 0x80) {
+		t[0] = (char)cp;
+		l = 1;
+	} else if (cp < 0x800) {
+		t[0] = (char)(0xc0 | cp >> 6);
+		t[1] = (char)(0x80 | (cp & 0x3f));
+		l = 2;
+	} else {
+		t[0] = (char)(0xe0 | cp >> 12);
+		t[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		t[2] = (char)(0x80 | (cp & 0x3f));
+		l = 3;
+	}
 	if (*n + l < cap)
 		memcpy(out + *n, t, l);
 	*n += l;
@@ -103,7 +126,7 @@ static void jp_string(struct jp *j, char *out, size_t cap, size_t *outlen)
 	while (j->p < j->end && *j->p != '"') {
 		unsigned c = *j->p;
 		if (c < 0x20)
-			return jp_fail(j);       /* raw control character */
+			return jp_fail(j); /* raw control character */
 		if (c != '\\') {
 			size_t l = test_utf8_len(j->p, (size_t)(j->end - j->p));
 			if (!l)
@@ -135,7 +158,7 @@ static void jp_string(struct jp *j, char *out, size_t cap, size_t *outlen)
 		}
 		j->p += 4;
 		if (cp >= 0xd800 && cp <= 0xdfff)
-			return jp_fail(j);       /* format_json never needs surrogate pairs */
+			return jp_fail(j); /* format_json never needs surrogate pairs */
 		put_cp(out, &n, cap, cp);
 	}
 	if (j->p >= j->end)
@@ -163,7 +186,7 @@ static void jp_number(struct jp *j, char *out, size_t cap, size_t *outlen)
 	if (j->p >= j->end || *j->p < '0' || *j->p > '9')
 		return jp_fail(j);
 	if (*j->p == '0' && j->p + 1 < j->end && j->p[1] >= '0' && j->p[1] <= '9')
-		return jp_fail(j);               /* leading zero */
+		return jp_fail(j); /* leading zero */
 	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
 		j->p++;
 	size_t n = (size_t)(j->p - s);
@@ -208,7 +231,7 @@ static void jp_object(struct jp *j, const char *path)
 		memcpy(m->key + pl, key, kl + 1);
 		for (int i = 0; i < jm_count - 1; i++)
 			if (strcmp(jm[i].key, m->key) == 0)
-				return jp_fail(j);       /* duplicate key */
+				return jp_fail(j); /* duplicate key */
 		m->type = jp_value(j, m->key, m->val, sizeof m->val, &m->val_len);
 		jp_ws(j);
 		if (j->p < j->end && *j->p == ',') {
@@ -270,15 +293,9 @@ static char jp_value(struct jp *j, const char *path, char *out, size_t cap, size
 	if (j->p >= j->end)
 		return jp_fail(j), 0;
 	switch (*j->p) {
-	case '{':
-		jp_object(j, path);
-		return 'o';
-	case '[':
-		jp_array(j, out, cap, outlen);
-		return 'a';
-	case '"':
-		jp_string(j, out, cap, outlen);
-		return 's';
+	case '{': jp_object(j, path); return 'o';
+	case '[': jp_array(j, out, cap, outlen); return 'a';
+	case '"': jp_string(j, out, cap, outlen); return 's';
 	case 't':
 	case 'f':
 		if (!jp_lit(j, "true") && !jp_lit(j, "false"))
@@ -289,9 +306,7 @@ static char jp_value(struct jp *j, const char *path, char *out, size_t cap, size
 		if (!jp_lit(j, "null"))
 			jp_fail(j);
 		return 'z';
-	default:
-		jp_number(j, out, cap, outlen);
-		return 'n';
+	default: jp_number(j, out, cap, outlen); return 'n';
 	}
 }
 
@@ -301,7 +316,9 @@ static bool json_parse(const char *s, size_t n)
 	jm_count = 0;
 	if (!test_utf8_valid((const unsigned char *)s, n) || memchr(s, '\n', n))
 		return false;
-	struct jp j = { .p = (const unsigned char *)s, .end = (const unsigned char *)s + n, .ok = true };
+	struct jp j = { .p = (const unsigned char *)s,
+			.end = (const unsigned char *)s + n,
+			.ok = true };
 	if (n == 0 || s[0] != '{')
 		return false;
 	jp_object(&j, "");
@@ -346,7 +363,8 @@ static const struct field *table_field(const char *path)
 	for (size_t i = 0; i < fields_count; i++) {
 		const struct field *f = &fields_table[i];
 		char full[64];
-		snprintf(full, sizeof full, "%s%s%s", f->parent ? f->parent : "", f->parent ? "." : "", f->key);
+		snprintf(full, sizeof full, "%s%s%s", f->parent ? f->parent : "",
+			 f->parent ? "." : "", f->key);
 		if (strcmp(full, path) == 0)
 			return f;
 	}
@@ -373,7 +391,8 @@ static void check_against_table(const char *what)
 			char base[48];
 			snprintf(base, sizeof base, "%.*s", (int)(kl - 4), m->key);
 			const struct field *t = table_field(base);
-			if (!t || t->type != FIELD_TEXT || m->type != 's' || !is_lower_hex(m->val)) {
+			if (!t || t->type != FIELD_TEXT || m->type != 's' ||
+			    !is_lower_hex(m->val)) {
 				printf("# %s: bad %s\n", what, m->key);
 				bad++;
 			}
@@ -440,34 +459,67 @@ static const char *proto_name(uint8_t p, char *tmp)
 
 static const uint8_t pkt_bytes[] = { 0x45, 0x00, 0x00, 0x3c, 0xab, 0xcd };
 static const uint8_t eth_hdr[] = {
-	0x02, 0x00, 0x00, 0x00, 0x00, 0x02,  0x02, 0x00, 0x00, 0x00, 0x00, 0x01,  0x08, 0x00,
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
 };
 
 /* An input-hook IPv4 packet from eth0 with everything the kernel sends. */
 static void base_record(struct nflogd_record *rec)
 {
 	*rec = (struct nflogd_record){
-		.group = 1, .family = 2, .has_packet_hdr = true, .hw_protocol = 0x0800,
-		.hook = RECORD_HOOK_INPUT, .has_hwtype = true, .hwtype = 1,
-		.has_hwlen = true, .hwlen = 14, .has_mark = true, .mark = 0x2a,
-		.ts = { .tv_sec = 1795780000, .tv_usec = 472765 }, .ts_from_kernel = true,
+		.group = 1,
+		.family = 2,
+		.has_packet_hdr = true,
+		.hw_protocol = 0x0800,
+		.hook = RECORD_HOOK_INPUT,
+		.has_hwtype = true,
+		.hwtype = 1,
+		.has_hwlen = true,
+		.hwlen = 14,
+		.has_mark = true,
+		.mark = 0x2a,
+		.ts = { .tv_sec = 1795780000, .tv_usec = 472765 },
+		.ts_from_kernel = true,
 		.indev = { .index = 2, .name = "eth0" },
-		.has_seq = true, .seq = 5,
-		.hwaddr = eth_hdr + 6, .hwaddr_len = 6, .hwhdr = eth_hdr, .hwhdr_len = 14,
-		.payload = pkt_bytes, .payload_len = sizeof pkt_bytes,
-		.prefix = "ssh-drop", .prefix_len = 8,
+		.has_seq = true,
+		.seq = 5,
+		.hwaddr = eth_hdr + 6,
+		.hwaddr_len = 6,
+		.hwhdr = eth_hdr,
+		.hwhdr_len = 14,
+		.payload = pkt_bytes,
+		.payload_len = sizeof pkt_bytes,
+		.prefix = "ssh-drop",
+		.prefix_len = 8,
 	};
 }
 
 static void ipv4_tcp(struct nflogd_decoded *d)
 {
 	*d = (struct nflogd_decoded){
-		.l3 = DECODE_L3_IPV4, .src = { 192, 0, 2, 1 }, .dst = { 198, 51, 100, 7 },
-		.len = 60, .tos = 0x10, .ttl = 64, .id = 43981, .has_id = true, .df = true,
-		.has_proto = true, .proto = 6, .has_ports = true, .sport = 40000, .dport = 22,
-		.has_tcp = true, .tcp_seq = 3000000000u, .tcp_ack = 0, .tcp_window = 64240,
-		.tcp_flags = TCPF_SYN, .tcp_options = (const uint8_t *)"\x02\x04\x05\xb4", .tcp_options_len = 4,
-		.has_eth = true, .mac_src = { 2, 0, 0, 0, 0, 1 }, .mac_dst = { 2, 0, 0, 0, 0, 2 },
+		.l3 = DECODE_L3_IPV4,
+		.src = { 192, 0, 2, 1 },
+		.dst = { 198, 51, 100, 7 },
+		.len = 60,
+		.tos = 0x10,
+		.ttl = 64,
+		.id = 43981,
+		.has_id = true,
+		.df = true,
+		.has_proto = true,
+		.proto = 6,
+		.has_ports = true,
+		.sport = 40000,
+		.dport = 22,
+		.has_tcp = true,
+		.tcp_seq = 3000000000u,
+		.tcp_ack = 0,
+		.tcp_window = 64240,
+		.tcp_flags = TCPF_SYN,
+		.tcp_options = (const uint8_t *)"\x02\x04\x05\xb4",
+		.tcp_options_len = 4,
+		.has_eth = true,
+		.mac_src = { 2, 0, 0, 0, 0, 1 },
+		.mac_dst = { 2, 0, 0, 0, 0, 2 },
 		.mac_proto = 0x0800,
 	};
 }
@@ -484,22 +536,28 @@ static void test_ipv4_tcp_exact(void)
 	const char *got = render("ipv4 tcp", &rec, &dec);
 
 	char want[2048];
-	snprintf(want, sizeof want,
-		 "{\"timestamp\":\"2026-11-27T11:46:40.472765+00:00\",\"timestamp_source\":\"kernel\","
-		 "\"group\":1,\"seq\":5,\"seq_global\":null,\"hook\":\"input\",\"family\":\"ipv4\","
-		 "\"prefix\":\"ssh-drop\",\"proto\":2048,\"hwtype\":1,\"hwlen\":14,\"nfmark\":42,"
-		 "\"indev\":\"eth0\",\"indev_index\":2,\"physindev\":null,\"physindev_index\":null,"
-		 "\"outdev\":null,\"outdev_index\":null,\"physoutdev\":null,\"physoutdev_index\":null,"
-		 "\"uid\":null,\"gid\":null,\"hwaddr\":\"020000000001\",\"hwhdr\":\"0200000000020200000000010800\","
-		 "\"l2hdr\":null,\"vlan_id\":null,\"vlan_tci\":null,\"vlan_proto\":null,\"ct_info\":null,"
-		 "\"payload_len\":6,"
-		 "\"mac_src\":\"02:00:00:00:00:01\",\"mac_dst\":\"02:00:00:00:00:02\",\"mac_proto\":2048,"
-		 "\"src\":\"192.0.2.1\",\"dst\":\"198.51.100.7\",\"len\":60,\"tos\":16,\"prec\":0,\"ttl\":64,"
-		 "\"ip_id\":43981,\"ce\":false,\"df\":true,\"mf\":false,\"frag_offset\":0,"
-		 "\"protocol\":\"%s\",\"protocol_number\":6,\"spt\":40000,\"dpt\":22,"
-		 "\"tcp_seq\":3000000000,\"tcp_ack\":0,\"window\":64240,\"res\":0,\"tcp_flags\":[\"SYN\"],"
-		 "\"urgp\":0,\"tcp_options\":\"020405b4\",\"payload\":\"4500003cabcd\"}",
-		 proto_name(6, tmp));
+	snprintf(
+	    want, sizeof want,
+	    "{\"timestamp\":\"2026-11-27T11:46:40.472765+00:00\",\"timestamp_source\":\"kernel\","
+	    "\"group\":1,\"seq\":5,\"seq_global\":null,\"hook\":\"input\",\"family\":\"ipv4\","
+	    "\"prefix\":\"ssh-drop\",\"proto\":2048,\"hwtype\":1,\"hwlen\":14,\"nfmark\":42,"
+	    "\"indev\":\"eth0\",\"indev_index\":2,\"physindev\":null,\"physindev_index\":null,"
+	    "\"outdev\":null,\"outdev_index\":null,\"physoutdev\":null,\"physoutdev_index\":null,"
+	    "\"uid\":null,\"gid\":null,\"hwaddr\":\"020000000001\",\"hwhdr\":"
+	    "\"0200000000020200000000010800\","
+	    "\"l2hdr\":null,\"vlan_id\":null,\"vlan_tci\":null,\"vlan_proto\":null,\"ct_info\":"
+	    "null,"
+	    "\"payload_len\":6,"
+	    "\"mac_src\":\"02:00:00:00:00:01\",\"mac_dst\":\"02:00:00:00:00:02\",\"mac_proto\":"
+	    "2048,"
+	    "\"src\":\"192.0.2.1\",\"dst\":\"198.51.100.7\",\"len\":60,\"tos\":16,\"prec\":0,"
+	    "\"ttl\":64,"
+	    "\"ip_id\":43981,\"ce\":false,\"df\":true,\"mf\":false,\"frag_offset\":0,"
+	    "\"protocol\":\"%s\",\"protocol_number\":6,\"spt\":40000,\"dpt\":22,"
+	    "\"tcp_seq\":3000000000,\"tcp_ack\":0,\"window\":64240,\"res\":0,\"tcp_flags\":["
+	    "\"SYN\"],"
+	    "\"urgp\":0,\"tcp_options\":\"020405b4\",\"payload\":\"4500003cabcd\"}",
+	    proto_name(6, tmp));
 	CHECK_STREQ(got, want, "ipv4 tcp: exact object");
 	CHECK(jtype("icmp_type") == 0 && jtype("inner") == 0 && jtype("truncated") == 0,
 	      "ipv4 tcp: no icmp, inner, truncated keys");
@@ -510,10 +568,21 @@ static void test_ipv4_udp(void)
 {
 	struct nflogd_record rec;
 	struct nflogd_decoded dec = {
-		.l3 = DECODE_L3_IPV4, .src = { 10, 0, 0, 1 }, .dst = { 10, 0, 0, 2 }, .len = 33,
-		.ttl = 1, .has_id = true, .mf = true, .frag_offset = 0,
-		.has_proto = true, .proto = 17, .has_ports = true, .sport = 53, .dport = 5353,
-		.has_udp_len = true, .udp_len = 13,
+		.l3 = DECODE_L3_IPV4,
+		.src = { 10, 0, 0, 1 },
+		.dst = { 10, 0, 0, 2 },
+		.len = 33,
+		.ttl = 1,
+		.has_id = true,
+		.mf = true,
+		.frag_offset = 0,
+		.has_proto = true,
+		.proto = 17,
+		.has_ports = true,
+		.sport = 53,
+		.dport = 5353,
+		.has_udp_len = true,
+		.udp_len = 13,
 	};
 	base_record(&rec);
 	render("ipv4 udp", &rec, &dec);
@@ -522,7 +591,7 @@ static void test_ipv4_udp(void)
 	CHECK_STREQ(jval("mf"), "true", "mf");
 	CHECK(jtype("tcp_flags") == 0 && jtype("window") == 0, "udp: no tcp keys");
 
-	dec.frag_offset = 185;     /* a later fragment: no transport header */
+	dec.frag_offset = 185; /* a later fragment: no transport header */
 	dec.has_frag = dec.is_fragment = true;
 	dec.has_ports = dec.has_udp_len = false;
 	render("ipv4 fragment", &rec, &dec);
@@ -535,20 +604,34 @@ static void test_icmp_error(void)
 	struct nflogd_record rec;
 	char tmp[8];
 	struct nflogd_decoded dec = {
-		.l3 = DECODE_L3_IPV4, .src = { 10, 0, 0, 2 }, .dst = { 10, 0, 0, 1 }, .len = 56,
-		.has_id = true, .has_proto = true, .proto = 1,
-		.has_icmp = true, .icmp_type = 3, .icmp_code = 3,
+		.l3 = DECODE_L3_IPV4,
+		.src = { 10, 0, 0, 2 },
+		.dst = { 10, 0, 0, 1 },
+		.len = 56,
+		.has_id = true,
+		.has_proto = true,
+		.proto = 1,
+		.has_icmp = true,
+		.icmp_type = 3,
+		.icmp_code = 3,
 		.has_inner = true,
-		.inner = { .l3 = DECODE_L3_IPV4, .src = { 10, 0, 0, 1 }, .dst = { 10, 0, 0, 2 },
-			   .has_proto = true, .proto = 17, .has_ports = true, .sport = 4000, .dport = 9 },
+		.inner = { .l3 = DECODE_L3_IPV4,
+			   .src = { 10, 0, 0, 1 },
+			   .dst = { 10, 0, 0, 2 },
+			   .has_proto = true,
+			   .proto = 17,
+			   .has_ports = true,
+			   .sport = 4000,
+			   .dport = 9 },
 	};
 	base_record(&rec);
 	const char *got = render("icmp error", &rec, &dec);
 	char want[256];
-	snprintf(want, sizeof want,
-		 "\"icmp_type\":3,\"icmp_code\":3,\"inner\":{\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\","
-		 "\"protocol\":\"%s\",\"protocol_number\":17,\"spt\":4000,\"dpt\":9},",
-		 proto_name(17, tmp));
+	snprintf(
+	    want, sizeof want,
+	    "\"icmp_type\":3,\"icmp_code\":3,\"inner\":{\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\","
+	    "\"protocol\":\"%s\",\"protocol_number\":17,\"spt\":4000,\"dpt\":9},",
+	    proto_name(17, tmp));
 	CHECK(strstr(got, want) != NULL, "icmp error: inner object as expected");
 	CHECK(jtype("inner") == 'o' && jtype("inner.spt") == 'n', "inner is an object with ports");
 	CHECK(jtype("icmp_id") == 0, "icmp error: no echo id");
@@ -593,12 +676,24 @@ static void test_ipv6(void)
 {
 	struct nflogd_record rec;
 	struct nflogd_decoded dec = {
-		.l3 = DECODE_L3_IPV6, .len = 72, .tos = 0, .ttl = 64, .flowlabel = 0x12345,
-		.src = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, .dst = { [15] = 1 },
-		.has_proto = true, .proto = 58, .has_icmp = true, .icmp_type = 2, .icmp_code = 0,
-		.has_icmp_mtu = true, .icmp_mtu = 1280,
+		.l3 = DECODE_L3_IPV6,
+		.len = 72,
+		.tos = 0,
+		.ttl = 64,
+		.flowlabel = 0x12345,
+		.src = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+		.dst = { [15] = 1 },
+		.has_proto = true,
+		.proto = 58,
+		.has_icmp = true,
+		.icmp_type = 2,
+		.icmp_code = 0,
+		.has_icmp_mtu = true,
+		.icmp_mtu = 1280,
 		.has_inner = true,
-		.inner = { .l3 = DECODE_L3_IPV6, .src = { [15] = 1 }, .dst = { 0xfe, 0x80, [15] = 2 } },
+		.inner = { .l3 = DECODE_L3_IPV6,
+			   .src = { [15] = 1 },
+			   .dst = { 0xfe, 0x80, [15] = 2 } },
 	};
 	base_record(&rec);
 	rec.family = 10;
@@ -612,7 +707,8 @@ static void test_ipv6(void)
 	CHECK_STREQ(jval("mtu"), "1280", "mtu");
 	CHECK_STREQ(jval("inner.dst"), "fe80::2", "inner ipv6 dst");
 	CHECK(jtype("ttl") == 0 && jtype("tos") == 0 && jtype("df") == 0 && jtype("ip_id") == 0 &&
-	      jtype("frag_offset") == 0 && jtype("mf") == 0, "ipv6 without fragment header: no IPv4 keys");
+		  jtype("frag_offset") == 0 && jtype("mf") == 0,
+	      "ipv6 without fragment header: no IPv4 keys");
 
 	dec.has_frag = dec.has_id = dec.mf = true;
 	dec.id = 0xdeadbeef;
@@ -624,15 +720,27 @@ static void test_ipv6(void)
 	CHECK_STREQ(jval("mf"), "true", "ipv6 mf");
 
 	struct nflogd_decoded tcp = {
-		.l3 = DECODE_L3_IPV6, .len = 60, .src = { [15] = 1 }, .dst = { [15] = 1 },
-		.has_proto = true, .proto = 6, .has_ports = true, .sport = 1, .dport = 2,
-		.has_tcp = true, .tcp_flags = TCPF_FIN | TCPF_SYN | TCPF_RST | TCPF_PSH | TCPF_ACK |
-					       TCPF_URG | TCPF_ECE | TCPF_CWR,
-		.tcp_res = 3, .tcp_urgp = 9,
+		.l3 = DECODE_L3_IPV6,
+		.len = 60,
+		.src = { [15] = 1 },
+		.dst = { [15] = 1 },
+		.has_proto = true,
+		.proto = 6,
+		.has_ports = true,
+		.sport = 1,
+		.dport = 2,
+		.has_tcp = true,
+		.tcp_flags = TCPF_FIN | TCPF_SYN | TCPF_RST | TCPF_PSH | TCPF_ACK | TCPF_URG |
+			     TCPF_ECE | TCPF_CWR,
+		.tcp_res = 3,
+		.tcp_urgp = 9,
 	};
 	render("ipv6 tcp all flags", &rec, &tcp);
-	CHECK(strstr(out.data, "\"tcp_flags\":[\"CWR\",\"ECE\",\"URG\",\"ACK\",\"PSH\",\"RST\",\"SYN\",\"FIN\"]"),
-	      "all flags in the kernel's order");
+	CHECK(
+	    strstr(
+		out.data,
+		"\"tcp_flags\":[\"CWR\",\"ECE\",\"URG\",\"ACK\",\"PSH\",\"RST\",\"SYN\",\"FIN\"]"),
+	    "all flags in the kernel's order");
 	CHECK_STREQ(jval("res"), "3", "res");
 	tcp.tcp_flags = 0;
 	render("ipv6 tcp no flags", &rec, &tcp);
@@ -643,9 +751,16 @@ static void test_arp(void)
 {
 	struct nflogd_record rec;
 	struct nflogd_decoded dec = {
-		.l3 = DECODE_L3_ARP, .has_arp = true, .arp_htype = 1, .arp_ptype = 0x0800, .arp_op = 1,
-		.has_arp_addrs = true, .arp_sha = { 2, 0, 0, 0, 0, 1 }, .arp_spa = { 10, 0, 0, 1 },
-		.arp_tha = { 0 }, .arp_tpa = { 10, 0, 0, 2 },
+		.l3 = DECODE_L3_ARP,
+		.has_arp = true,
+		.arp_htype = 1,
+		.arp_ptype = 0x0800,
+		.arp_op = 1,
+		.has_arp_addrs = true,
+		.arp_sha = { 2, 0, 0, 0, 0, 1 },
+		.arp_spa = { 10, 0, 0, 1 },
+		.arp_tha = { 0 },
+		.arp_tpa = { 10, 0, 0, 2 },
 	};
 	base_record(&rec);
 	rec.family = 3;
@@ -670,20 +785,32 @@ static void test_arp(void)
 static void test_no_payload(void)
 {
 	struct nflogd_record rec = {
-		.group = 65535, .family = 2, .has_packet_hdr = true, .hw_protocol = 0x0800,
-		.hook = RECORD_HOOK_OUTPUT, .ts = { .tv_sec = 1795780000, .tv_usec = 7 },
-		.ts_from_kernel = false, .outdev = { .index = 1, .name = "lo" },
-		.has_uid = true, .uid = 0, .has_gid = true, .gid = 65534,
-		.has_seq_global = true, .seq_global = 4294967295u,
+		.group = 65535,
+		.family = 2,
+		.has_packet_hdr = true,
+		.hw_protocol = 0x0800,
+		.hook = RECORD_HOOK_OUTPUT,
+		.ts = { .tv_sec = 1795780000, .tv_usec = 7 },
+		.ts_from_kernel = false,
+		.outdev = { .index = 1, .name = "lo" },
+		.has_uid = true,
+		.uid = 0,
+		.has_gid = true,
+		.gid = 65534,
+		.has_seq_global = true,
+		.seq_global = 4294967295u,
 	};
 	struct nflogd_decoded dec = { 0 };
 	const char *got = render("no payload", &rec, &dec);
 	CHECK_STREQ(jval("timestamp_source"), "receive", "no kernel timestamp: receive");
-	CHECK_STREQ(jval("timestamp"), "2026-11-27T11:46:40.000007+00:00", "receive time, usec padded");
+	CHECK_STREQ(jval("timestamp"), "2026-11-27T11:46:40.000007+00:00",
+		    "receive time, usec padded");
 	CHECK_STREQ(jval("hook"), "output", "hook output");
 	CHECK(jtype("prefix") == 'z', "no prefix: null");
-	CHECK(jtype("payload") == 'z' && strcmp(jval("payload_len"), "0") == 0, "payload null, len 0");
-	CHECK(jtype("hwaddr") == 'z' && jtype("hwhdr") == 'z' && jtype("hwtype") == 'z', "no link layer: null");
+	CHECK(jtype("payload") == 'z' && strcmp(jval("payload_len"), "0") == 0,
+	      "payload null, len 0");
+	CHECK(jtype("hwaddr") == 'z' && jtype("hwhdr") == 'z' && jtype("hwtype") == 'z',
+	      "no link layer: null");
 	CHECK(jtype("seq") == 'z', "seq null without the flag");
 	CHECK_STREQ(jval("seq_global"), "4294967295", "seq_global");
 	CHECK_STREQ(jval("uid"), "0", "uid 0 (root) is present, not null");
@@ -717,7 +844,7 @@ static void test_vlan_and_more(void)
 	struct nflogd_record rec;
 	base_record(&rec);
 	rec.has_vlan = true;
-	rec.vlan_tci = 0xa00a;          /* PCP 5, VID 10 */
+	rec.vlan_tci = 0xa00a; /* PCP 5, VID 10 */
 	rec.vlan_proto = 0x8100;
 	rec.has_ct_info = true;
 	rec.ct_info = 2;
@@ -726,9 +853,14 @@ static void test_vlan_and_more(void)
 	rec.physindev = (struct record_ifdev){ .index = 4, .name = "veth1" };
 	rec.physoutdev = (struct record_ifdev){ .index = 5 };
 	struct nflogd_decoded dec = {
-		.l3 = DECODE_L3_IPV4, .has_id = true, .has_proto = true, .proto = 50,
-		.has_spi = true, .spi = 0x01020304,
-		.ip_options = (const uint8_t *)"\x94\x04\x00\x00", .ip_options_len = 4,
+		.l3 = DECODE_L3_IPV4,
+		.has_id = true,
+		.has_proto = true,
+		.proto = 50,
+		.has_spi = true,
+		.spi = 0x01020304,
+		.ip_options = (const uint8_t *)"\x94\x04\x00\x00",
+		.ip_options_len = 4,
 	};
 	render("vlan esp", &rec, &dec);
 	CHECK_STREQ(jval("vlan_id"), "10", "vlan_id");
@@ -743,8 +875,12 @@ static void test_vlan_and_more(void)
 	CHECK_STREQ(jval("ip_options"), "94040000", "ip_options");
 
 	struct nflogd_decoded cut = {
-		.l3 = DECODE_L3_IPV4, .has_id = true, .has_proto = true, .proto = 6,
-		.l4_incomplete = true, .l4_avail = 7,
+		.l3 = DECODE_L3_IPV4,
+		.has_id = true,
+		.has_proto = true,
+		.proto = 6,
+		.l4_incomplete = true,
+		.l4_avail = 7,
 	};
 	render("transport truncated", &rec, &cut);
 	CHECK_STREQ(jval("truncated"), "transport", "truncated transport");
@@ -757,8 +893,13 @@ static void test_vlan_and_more(void)
 	      "IPv4 header cut: no IP keys, truncated network");
 
 	struct nflogd_decoded opt = {
-		.l3 = DECODE_L3_IPV4, .has_id = true, .has_proto = true, .proto = 6,
-		.has_tcp = true, .has_ports = true, .tcp_options_truncated = true,
+		.l3 = DECODE_L3_IPV4,
+		.has_id = true,
+		.has_proto = true,
+		.proto = 6,
+		.has_tcp = true,
+		.has_ports = true,
+		.tcp_options_truncated = true,
 	};
 	render("tcp options truncated", &rec, &opt);
 	CHECK_STREQ(jval("truncated"), "tcp_options", "truncated tcp_options");
@@ -779,7 +920,8 @@ static void check_prefix(const char *raw, size_t n, const char *want_json, const
 	const char *got = render(what, &rec, &dec);
 	char want[1024];
 	snprintf(want, sizeof want, "\"prefix\":\"%s\",%s%s%s\"proto\"", want_json,
-		 want_hex ? "\"prefix_hex\":\"" : "", want_hex ? want_hex : "", want_hex ? "\"," : "");
+		 want_hex ? "\"prefix_hex\":\"" : "", want_hex ? want_hex : "",
+		 want_hex ? "\"," : "");
 	bool ok = strstr(got, want) != NULL;
 	CHECK(ok, "%s: exact escaping", what);
 	if (!ok)
@@ -791,7 +933,8 @@ static void test_hostile_prefix(void)
 	check_prefix("a\nb", 3, "a\\nb", NULL, "newline");
 	check_prefix("\"q\"\\", 4, "\\\"q\\\"\\\\", NULL, "quote and backslash");
 	check_prefix("\x1b[31mred", 8, "\\u001b[31mred", NULL, "ESC");
-	check_prefix("\b\f\r\t\x01\x1f\x7f", 7, "\\b\\f\\r\\t\\u0001\\u001f\\u007f", NULL, "controls and DEL");
+	check_prefix("\b\f\r\t\x01\x1f\x7f", 7, "\\b\\f\\r\\t\\u0001\\u001f\\u007f", NULL,
+		     "controls and DEL");
 	check_prefix("nul\0x", 5, "nul\\u0000x", NULL, "embedded NUL kept");
 	check_prefix("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14,
 		     "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", NULL, "valid UTF-8 passes");
@@ -803,7 +946,8 @@ static void test_hostile_prefix(void)
 	check_prefix("\xc0\xaf", 2, "\\ufffd\\ufffd", "c0af", "overlong slash");
 	check_prefix("\xe0\x80\xaf", 3, "\\ufffd\\ufffd\\ufffd", "e080af", "overlong 3 bytes");
 	check_prefix("\xed\xa0\x80", 3, "\\ufffd\\ufffd\\ufffd", "eda080", "surrogate");
-	check_prefix("\xf4\x90\x80\x80", 4, "\\ufffd\\ufffd\\ufffd\\ufffd", "f4908080", "above U+10FFFF");
+	check_prefix("\xf4\x90\x80\x80", 4, "\\ufffd\\ufffd\\ufffd\\ufffd", "f4908080",
+		     "above U+10FFFF");
 	check_prefix("\x80", 1, "\\ufffd", "80", "lone continuation");
 	check_prefix("", 0, "", NULL, "empty prefix");
 
@@ -825,12 +969,13 @@ static void test_hostile_ifname(void)
 	struct nflogd_decoded dec = { 0 };
 	base_record(&rec);
 	memcpy(rec.indev.name, "e\"\\\xfe\n", 6);
-	memset(rec.outdev.name, 'x', sizeof rec.outdev.name);   /* no NUL at all */
+	memset(rec.outdev.name, 'x', sizeof rec.outdev.name); /* no NUL at all */
 	rec.outdev.index = 3;
 	render("hostile interface names", &rec, &dec);
 	CHECK_STREQ(jval("indev"), "e\"\\\xef\xbf\xbd\n", "indev decoded back, 0xfe replaced");
 	CHECK_STREQ(jval("indev_hex"), "65225cfe0a", "indev_hex");
-	CHECK(jget("outdev") && jget("outdev")->val_len == IF_NAMESIZE, "unterminated name read within bounds");
+	CHECK(jget("outdev") && jget("outdev")->val_len == IF_NAMESIZE,
+	      "unterminated name read within bounds");
 }
 
 /* Random bytes: always valid; decoded back equal to the input, or the
@@ -860,7 +1005,8 @@ static void test_random_prefixes(void)
 		}
 		const struct jmember *hex = jget("prefix_hex");
 		if (!hex) {
-			bad += jget("prefix")->val_len != n || memcmp(jget("prefix")->val, raw, n) != 0;
+			bad += jget("prefix")->val_len != n ||
+			       memcmp(jget("prefix")->val, raw, n) != 0;
 			continue;
 		}
 		with_hex++;
@@ -899,8 +1045,8 @@ static const char *reference(time_t sec, long usec)
 	localtime_r(&sec, &tm);
 	size_t n = strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
 	long off = tm.tm_gmtoff, a = off < 0 ? -off : off;
-	snprintf(s + n, sizeof s - n, ".%06ld%c%02ld:%02ld", usec, off < 0 ? '-' : '+',
-		 a / 3600, a / 60 % 60);
+	snprintf(s + n, sizeof s - n, ".%06ld%c%02ld:%02ld", usec, off < 0 ? '-' : '+', a / 3600,
+		 a / 60 % 60);
 	return s;
 }
 
@@ -909,21 +1055,28 @@ static void test_rfc3339(void)
 	set_tz("UTC");
 	CHECK_STREQ(rfc3339(0, 0), "1970-01-01T00:00:00.000000+00:00", "epoch, UTC");
 	CHECK_STREQ(rfc3339(1795780000, 472765), "2026-11-27T11:46:40.472765+00:00", "UTC");
-	CHECK_STREQ(rfc3339(1795780000, 5), "2026-11-27T11:46:40.000005+00:00", "same second: usec padded");
-	CHECK_STREQ(rfc3339(1795780000, 999999), "2026-11-27T11:46:40.999999+00:00", "same second, cached");
+	CHECK_STREQ(rfc3339(1795780000, 5), "2026-11-27T11:46:40.000005+00:00",
+		    "same second: usec padded");
+	CHECK_STREQ(rfc3339(1795780000, 999999), "2026-11-27T11:46:40.999999+00:00",
+		    "same second, cached");
 	CHECK_STREQ(rfc3339(1795780001, 0), "2026-11-27T11:46:41.000000+00:00", "next second");
-	CHECK_STREQ(rfc3339(1795779999, 1000000), "2026-11-27T11:46:40.000000+00:00", "usec 1000000 carries");
-	CHECK_STREQ(rfc3339(1795780000, -1), "2026-11-27T11:46:39.999999+00:00", "negative usec borrows");
-	CHECK_STREQ(rfc3339(1795780000, 10), "2026-11-27T11:46:40.000010+00:00", "back to a cached-out second");
+	CHECK_STREQ(rfc3339(1795779999, 1000000), "2026-11-27T11:46:40.000000+00:00",
+		    "usec 1000000 carries");
+	CHECK_STREQ(rfc3339(1795780000, -1), "2026-11-27T11:46:39.999999+00:00",
+		    "negative usec borrows");
+	CHECK_STREQ(rfc3339(1795780000, 10), "2026-11-27T11:46:40.000010+00:00",
+		    "back to a cached-out second");
 
 	/* The cache keys on the second only: a zone change shows from the
 	 * next second on (the daemon never changes zone; this proves the cache). */
 	set_tz("NPT-5:45");
-	CHECK_STREQ(rfc3339(1795780000, 1), "2026-11-27T11:46:40.000001+00:00", "cached second keeps its text");
+	CHECK_STREQ(rfc3339(1795780000, 1), "2026-11-27T11:46:40.000001+00:00",
+		    "cached second keeps its text");
 	CHECK_STREQ(rfc3339(1795780002, 1), "2026-11-27T17:31:42.000001+05:45", "+05:45 zone");
 	set_tz("NST3:30");
 	CHECK_STREQ(rfc3339(1795780003, 120), "2026-11-27T08:16:43.000120-03:30", "-03:30 zone");
-	CHECK_STREQ(rfc3339(1795780003, 121), "2026-11-27T08:16:43.000121-03:30", "-03:30 zone, cached");
+	CHECK_STREQ(rfc3339(1795780003, 121), "2026-11-27T08:16:43.000121-03:30",
+		    "-03:30 zone, cached");
 
 	set_tz("Europe/Berlin");
 	CHECK_STREQ(rfc3339(1782550800, 0), "2026-06-27T11:00:00.000000+02:00", "Berlin summer");

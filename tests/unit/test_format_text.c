@@ -166,7 +166,8 @@ static bool fixture_record(const char *line, struct nflogd_record *rec, struct f
 		if (!end)
 			end = p + strlen(p);
 		const char *eq = memchr(p, '=', (size_t)(end - p));
-		if (!eq || !fixture_field(p, (size_t)(eq - p), eq + 1, (size_t)(end - eq - 1), rec, fx))
+		if (!eq ||
+		    !fixture_field(p, (size_t)(eq - p), eq + 1, (size_t)(end - eq - 1), rec, fx))
 			return false;
 		p = *end ? end + 1 : end;
 	}
@@ -194,8 +195,8 @@ static void test_kernel_lines(void)
 		else if (line[0] == 'K') {
 			CHECK(have_rec, "fixture record parses before kernel line %d", cases + 1);
 			if (have_rec)
-				CHECK_STREQ(render(&rec, flags), line + 2, "kernel line %d (flags 0x%02x)",
-					    ++cases, flags);
+				CHECK_STREQ(render(&rec, flags), line + 2,
+					    "kernel line %d (flags 0x%02x)", ++cases, flags);
 			have_rec = false;
 		}
 	}
@@ -207,10 +208,11 @@ static void test_kernel_lines(void)
 
 /* UDP 10.0.0.1:1000 -> 10.0.0.2:53, 28 bytes. */
 static const uint8_t udp4[] = {
-	0x45, 0x00, 0x00, 0x1c, 0x12, 0x34, 0x40, 0x00, 0x40, 0x11, 0x00, 0x00,
-	10, 0, 0, 1, 10, 0, 0, 2, 0x03, 0xe8, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00,
+	0x45, 0x00, 0x00, 0x1c, 0x12, 0x34, 0x40, 0x00, 0x40, 0x11, 0x00, 0x00, 10,   0,
+	0,    1,    10,	  0,	0,    2,    0x03, 0xe8, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00,
 };
-#define UDP4_TAIL "SRC=10.0.0.1 DST=10.0.0.2 LEN=28 TOS=0x00 PREC=0x00 TTL=64 ID=4660 DF " \
+#define UDP4_TAIL                                                                                  \
+	"SRC=10.0.0.1 DST=10.0.0.2 LEN=28 TOS=0x00 PREC=0x00 TTL=64 ID=4660 DF "                   \
 	"PROTO=UDP SPT=1000 DPT=53 LEN=8 "
 
 static void test_escaping(void)
@@ -222,7 +224,8 @@ static void test_escaping(void)
 	rec.prefix_len = sizeof hostile - 1;
 	set_dev(&rec.indev, 3, "e\x1b\xff\\n");
 	CHECK_STREQ(render(&rec, 0),
-		    "a\\x0ab\"c\\x5cd\\x1b[31m\\xff\\x7f\\x0d\\x00zIN=e\\x1b\\xff\\x5cn OUT= MAC= " UDP4_TAIL,
+		    "a\\x0ab\"c\\x5cd\\x1b[31m\\xff\\x7f\\x0d\\x00zIN=e\\x1b\\xff\\x5cn OUT= "
+		    "MAC= " UDP4_TAIL,
 		    "prefix and interface name bytes escaped as \\xHH");
 	CHECK(no_newline(&out), "no newline in an escaped line");
 
@@ -251,7 +254,7 @@ static void test_devices(void)
 	CHECK_STREQ(render(&rec, 0), "P IN=br0 OUT=eth0 PHYSIN=veth1 MAC= " UDP4_TAIL,
 		    "PHYSIN only when it differs from IN");
 
-	rec_init(&rec, 7, udp4, sizeof udp4);  /* bridge family */
+	rec_init(&rec, 7, udp4, sizeof udp4); /* bridge family */
 	rec.hw_protocol = 0x0800;
 	set_dev(&rec.indev, 5, "br0");
 	set_dev(&rec.physindev, 6, "veth1");
@@ -261,7 +264,7 @@ static void test_devices(void)
 		    "bridge family: the kernel names the bridge ports");
 
 	rec_init(&rec, 2, udp4, sizeof udp4);
-	rec.indev.index = 9;  /* not resolved */
+	rec.indev.index = 9; /* not resolved */
 	CHECK_STREQ(render(&rec, 0), "P IN= OUT= MAC= " UDP4_TAIL, "unresolved name prints empty");
 }
 
@@ -282,20 +285,23 @@ static void test_mac(void)
 		    "P IN=eth0 OUT= MAC=02:00:00:00:00:02:02:00:00:00:00:01:08:00 " UDP4_TAIL,
 		    "MAC= raw header");
 	CHECK_STREQ(render(&rec, FORMAT_LOG_MACDECODE),
-		    "P IN=eth0 OUT= MACSRC=02:00:00:00:00:01 MACDST=02:00:00:00:00:02 MACPROTO=0800 " UDP4_TAIL,
+		    "P IN=eth0 OUT= MACSRC=02:00:00:00:00:01 MACDST=02:00:00:00:00:02 "
+		    "MACPROTO=0800 " UDP4_TAIL,
 		    "ether flag decodes the header");
-	rec.family = 5;  /* netdev, with a VLAN tag */
+	rec.family = 5; /* netdev, with a VLAN tag */
 	rec.hw_protocol = 0x0800;
 	rec.has_vlan = true;
 	rec.vlan_proto = 0x8100;
-	rec.vlan_tci = 0x2064;  /* priority 1, VID 100: the kernel prints the TCI */
-	CHECK_STREQ(render(&rec, FORMAT_LOG_MACDECODE),
-		    "P IN=eth0 OUT= MACSRC=02:00:00:00:00:01 MACDST=02:00:00:00:00:02 VPROTO=8100 VID=8292 "
-		    "MACPROTO=0800 " UDP4_TAIL, "VLAN tag");
+	rec.vlan_tci = 0x2064; /* priority 1, VID 100: the kernel prints the TCI */
+	CHECK_STREQ(
+	    render(&rec, FORMAT_LOG_MACDECODE),
+	    "P IN=eth0 OUT= MACSRC=02:00:00:00:00:01 MACDST=02:00:00:00:00:02 VPROTO=8100 VID=8292 "
+	    "MACPROTO=0800 " UDP4_TAIL,
+	    "VLAN tag");
 	rec.hwhdr_len = 13;
 	CHECK_STREQ(render(&rec, FORMAT_LOG_MACDECODE), "P IN=eth0 OUT= " UDP4_TAIL,
 		    "ether flag, header too short: nothing, like the kernel");
-	rec.hwtype = 772;  /* loopback */
+	rec.hwtype = 772; /* loopback */
 	CHECK_STREQ(render(&rec, FORMAT_LOG_MACDECODE),
 		    "P IN=eth0 OUT= MAC=02:00:00:00:00:02:02:00:00:00:00:01:08 " UDP4_TAIL,
 		    "ether flag on a non-Ethernet device falls back to MAC=");
@@ -305,22 +311,26 @@ static void test_mac(void)
 
 	static uint8_t sit[34];
 	memset(sit, 0, sizeof sit);
-	sit[14 + 12] = 192; sit[14 + 15] = 1;
-	sit[14 + 16] = 192; sit[14 + 19] = 2;
+	sit[14 + 12] = 192;
+	sit[14 + 15] = 1;
+	sit[14 + 16] = 192;
+	sit[14 + 19] = 2;
 	rec.hwtype = 776;
 	rec.hwhdr = sit;
 	rec.hwhdr_len = sizeof sit;
 	render(&rec, 0);
-	CHECK(strstr(out.data, " TUNNEL=192.0.0.1->192.0.0.2 SRC=") != NULL, "SIT: TUNNEL= after MAC");
+	CHECK(strstr(out.data, " TUNNEL=192.0.0.1->192.0.0.2 SRC=") != NULL,
+	      "SIT: TUNNEL= after MAC");
 
-	rec_init(&rec, 5, NULL, 0);  /* netdev, unknown EtherType */
+	rec_init(&rec, 5, NULL, 0); /* netdev, unknown EtherType */
 	rec.hw_protocol = 0x88cc;
 	set_dev(&rec.indev, 2, "eth0");
 	rec.has_hwtype = true;
 	rec.hwtype = 1;
 	rec.hwhdr = eth_hdr;
 	rec.hwhdr_len = 14;
-	CHECK_STREQ(render(&rec, 0), "P IN=eth0 OUT= MAC=02:00:00:00:00:02:02:00:00:00:00:01:08:00 ",
+	CHECK_STREQ(render(&rec, 0),
+		    "P IN=eth0 OUT= MAC=02:00:00:00:00:02:02:00:00:00:00:01:08:00 ",
 		    "unknown EtherType: common part and MAC only");
 }
 
@@ -346,33 +356,36 @@ static void test_no_payload(void)
 static void test_arp(void)
 {
 	static const uint8_t arp[28] = {
-		0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,
-		0x02, 0, 0, 0, 0, 0x01, 192, 168, 1, 1,
-		0, 0, 0, 0, 0, 0, 192, 168, 1, 2,
+		0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01, 0x02, 0, 0,	0,   0, 0x01,
+		192,  168,  1,	  1,	0, 0, 0,    0,	  0,	0, 192, 168, 1, 2,
 	};
 	struct nflogd_record rec;
 	rec_init(&rec, 3, arp, sizeof arp);
 	set_dev(&rec.indev, 2, "eth0");
 	CHECK_STREQ(render(&rec, 0),
 		    "P IN=eth0 OUT= ARP HTYPE=1 PTYPE=0x0800 OPCODE=1 MACSRC=02:00:00:00:00:01 "
-		    "IPSRC=192.168.1.1 MACDST=00:00:00:00:00:00 IPDST=192.168.1.2", "ARP request");
+		    "IPSRC=192.168.1.1 MACDST=00:00:00:00:00:00 IPDST=192.168.1.2",
+		    "ARP request");
 	rec.has_hwtype = true;
 	rec.hwtype = 1;
 	rec.hwhdr = eth_hdr;
 	rec.hwhdr_len = 14;
-	CHECK_STREQ(render(&rec, FORMAT_LOG_MACDECODE),
-		    "P IN=eth0 OUT= MACSRC=02:00:00:00:00:01 MACDST=02:00:00:00:00:02 MACPROTO=0800 "
-		    "ARP HTYPE=1 PTYPE=0x0800 OPCODE=1 MACSRC=02:00:00:00:00:01 "
-		    "IPSRC=192.168.1.1 MACDST=00:00:00:00:00:00 IPDST=192.168.1.2", "ARP with ether flag");
+	CHECK_STREQ(
+	    render(&rec, FORMAT_LOG_MACDECODE),
+	    "P IN=eth0 OUT= MACSRC=02:00:00:00:00:01 MACDST=02:00:00:00:00:02 MACPROTO=0800 "
+	    "ARP HTYPE=1 PTYPE=0x0800 OPCODE=1 MACSRC=02:00:00:00:00:01 "
+	    "IPSRC=192.168.1.1 MACDST=00:00:00:00:00:00 IPDST=192.168.1.2",
+	    "ARP with ether flag");
 	rec.payload_len = 20;
-	CHECK_STREQ(render(&rec, 0), "P IN=eth0 OUT= ARP HTYPE=1 PTYPE=0x0800 OPCODE=1 INCOMPLETE [12 bytes]",
+	CHECK_STREQ(render(&rec, 0),
+		    "P IN=eth0 OUT= ARP HTYPE=1 PTYPE=0x0800 OPCODE=1 INCOMPLETE [12 bytes]",
 		    "ARP body cut short");
 	rec.payload_len = 7;
 	CHECK_STREQ(render(&rec, 0), "P IN=eth0 OUT= TRUNCATED", "ARP header cut short");
 	static uint8_t arp_ib[28];
 	memcpy(arp_ib, arp, sizeof arp_ib);
-	arp_ib[1] = 32;  /* InfiniBand: no body decoding */
-	rec_init(&rec, 7, arp_ib, sizeof arp_ib);  /* bridge family dispatches on the EtherType */
+	arp_ib[1] = 32;				  /* InfiniBand: no body decoding */
+	rec_init(&rec, 7, arp_ib, sizeof arp_ib); /* bridge family dispatches on the EtherType */
 	rec.hw_protocol = 0x0806;
 	CHECK_STREQ(render(&rec, 0), "P IN= OUT= ARP HTYPE=32 PTYPE=0x0800 OPCODE=1",
 		    "non-Ethernet ARP via the bridge family");
@@ -383,12 +396,19 @@ static void test_arp(void)
 static size_t build_long_packet(uint8_t *p)
 {
 	memset(p, 0, 240);
-	p[0] = 0x4f; p[3] = 240; p[8] = 64; p[9] = 1;
+	p[0] = 0x4f;
+	p[3] = 240;
+	p[8] = 64;
+	p[9] = 1;
 	memset(p + 20, 1, 40);
-	p[60] = 3; p[61] = 3;                   /* port unreachable */
-	p[68] = 0x4f; p[71] = 172; p[77] = 6;   /* quoted: ihl 15, TCP */
+	p[60] = 3;
+	p[61] = 3; /* port unreachable */
+	p[68] = 0x4f;
+	p[71] = 172;
+	p[77] = 6; /* quoted: ihl 15, TCP */
 	memset(p + 88, 1, 40);
-	p[128 + 12] = 0xf0; p[128 + 13] = 0xff; /* doff 15, all flags */
+	p[128 + 12] = 0xf0;
+	p[128 + 13] = 0xff; /* doff 15, all flags */
 	memset(p + 148, 1, 40);
 	return 240;
 }
@@ -403,7 +423,8 @@ static void test_line_cap(void)
 	render(&rec, FORMAT_LOG_ALL);
 	size_t natural = strlen(out.data);
 	CHECK(natural > 480 && natural < 1016, "long packet alone fits (%zu bytes)", natural);
-	CHECK(strstr(out.data, "CWR ECE URG ACK PSH RST SYN FIN URGP=0 OPT (0101") != NULL, "quoted TCP options shown: %s", out.data);
+	CHECK(strstr(out.data, "CWR ECE URG ACK PSH RST SYN FIN URGP=0 OPT (0101") != NULL,
+	      "quoted TCP options shown: %s", out.data);
 	memset(prefix, 'x', sizeof prefix);
 	rec.prefix = prefix;
 	rec.prefix_len = sizeof prefix;
@@ -413,10 +434,12 @@ static void test_line_cap(void)
 	rec.hwhdr = hw;
 	rec.hwhdr_len = sizeof hw;
 	render(&rec, FORMAT_LOG_ALL);
-	CHECK(strlen(out.data) == 1016, "line cut at the kernel's 1016 bytes (%zu)", strlen(out.data));
+	CHECK(strlen(out.data) == 1016, "line cut at the kernel's 1016 bytes (%zu)",
+	      strlen(out.data));
 	prefix[0] = '\n';
 	render(&rec, FORMAT_LOG_ALL);
-	CHECK(strlen(out.data) == 1019, "escaping does not count against the cap (%zu)", strlen(out.data));
+	CHECK(strlen(out.data) == 1019, "escaping does not count against the cap (%zu)",
+	      strlen(out.data));
 }
 
 /* ---- 3. robustness ----------------------------------------------------- */
@@ -429,7 +452,7 @@ static int render_all_cuts(uint8_t family, const uint8_t *pkt, uint32_t len)
 	struct nflogd_record rec;
 	int bad = 0;
 	for (uint32_t n = 0; n <= len; n++) {
-		memcpy(copy + sizeof copy - n, pkt, n);  /* at the end: ASan sees overreads */
+		memcpy(copy + sizeof copy - n, pkt, n); /* at the end: ASan sees overreads */
 		rec_init(&rec, family, copy + sizeof copy - n, n);
 		render(&rec, FORMAT_LOG_ALL);
 		bad += !no_newline(&out) || strncmp(out.data, "P IN= OUT= ", 11) != 0;
@@ -444,28 +467,31 @@ static void test_cuts(void)
 	static uint8_t pkt[240];
 	CHECK(render_all_cuts(2, udp4, sizeof udp4) == 0, "UDP cut at every byte");
 	size_t len = build_long_packet(pkt);
-	CHECK(render_all_cuts(2, pkt, (uint32_t)len) == 0, "ICMP error with options cut at every byte");
+	CHECK(render_all_cuts(2, pkt, (uint32_t)len) == 0,
+	      "ICMP error with options cut at every byte");
 
 	struct nflogd_record rec;
 	rec_init(&rec, 2, pkt, 19);
 	CHECK_STREQ(render(&rec, 0), "P IN= OUT= TRUNCATED", "19 bytes of IPv4: TRUNCATED");
 	rec_init(&rec, 2, pkt, 59);
-	CHECK_STREQ(render(&rec, FORMAT_LOG_IPOPT),
-		    "P IN= OUT= SRC=0.0.0.0 DST=0.0.0.0 LEN=240 TOS=0x00 PREC=0x00 TTL=64 ID=0 TRUNCATED",
-		    "IP options cut short");
+	CHECK_STREQ(
+	    render(&rec, FORMAT_LOG_IPOPT),
+	    "P IN= OUT= SRC=0.0.0.0 DST=0.0.0.0 LEN=240 TOS=0x00 PREC=0x00 TTL=64 ID=0 TRUNCATED",
+	    "IP options cut short");
 	rec_init(&rec, 2, pkt, 80);
 	CHECK_STREQ(render(&rec, 0),
 		    "P IN= OUT= SRC=0.0.0.0 DST=0.0.0.0 LEN=240 TOS=0x00 PREC=0x00 TTL=64 ID=0 "
 		    "PROTO=ICMP TYPE=3 CODE=3 INCOMPLETE [20 bytes] ",
 		    "ICMP error shorter than required_len");
 
-	static const uint8_t v6hop[] = {  /* IPv6, hop-by-hop claiming 2 KiB */
-		0x60, 0, 0, 0, 0, 16, 0, 64,
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-		6, 255, 1, 4, 0, 0, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0,
+	static const uint8_t v6hop[] = {
+		/* IPv6, hop-by-hop claiming 2 KiB */
+		0x60, 0, 0, 0,	 0, 16, 0, 64, 0, 0, 0,	 0, 0, 0, 0, 0, 0, 0, 0,
+		0,    0, 0, 0,	 1, 0,	0, 0,  0, 0, 0,	 0, 0, 0, 0, 0, 0, 0, 0,
+		0,    1, 6, 255, 1, 4,	0, 0,  0, 0, 60, 0, 0, 0, 0, 0, 0, 0,
 	};
-	CHECK(render_all_cuts(10, v6hop, sizeof v6hop) == 0, "IPv6 extension chain cut at every byte");
+	CHECK(render_all_cuts(10, v6hop, sizeof v6hop) == 0,
+	      "IPv6 extension chain cut at every byte");
 	rec_init(&rec, 10, v6hop, sizeof v6hop);
 	render(&rec, 0);
 	/* The kernel computes the bytes left in unsigned arithmetic: a header
@@ -474,12 +500,14 @@ static void test_cuts(void)
 	      "transport header past the end: %s", out.data);
 	static uint8_t v6hop2[sizeof v6hop];
 	memcpy(v6hop2, v6hop, sizeof v6hop);
-	v6hop2[40] = 60;  /* another extension header, out of reach */
+	v6hop2[40] = 60; /* another extension header, out of reach */
 	rec_init(&rec, 10, v6hop2, sizeof v6hop2);
 	render(&rec, 0);
-	CHECK(strstr(out.data, "FLOWLBL=0 TRUNCATED") != NULL, "extension header out of reach: %s", out.data);
+	CHECK(strstr(out.data, "FLOWLBL=0 TRUNCATED") != NULL, "extension header out of reach: %s",
+	      out.data);
 	render(&rec, FORMAT_LOG_IPOPT);
-	CHECK(strstr(out.data, "FLOWLBL=0 OPT ( ) TRUNCATED") != NULL, "same with ip options: %s", out.data);
+	CHECK(strstr(out.data, "FLOWLBL=0 OPT ( ) TRUNCATED") != NULL, "same with ip options: %s",
+	      out.data);
 
 	/* Random bytes as IPv4, IPv6 and ARP. */
 	static uint8_t rnd[256];
@@ -496,7 +524,11 @@ static void test_cuts(void)
 			rnd[6] = (uint8_t)(i % 2 ? 44 : 0);
 		}
 		struct nflogd_record rec2;
-		rec_init(&rec2, (uint8_t)(i % 3 == 0 ? 2 : i % 3 == 1 ? 10 : 3), rnd + sizeof rnd - n, n);
+		rec_init(&rec2,
+			 (uint8_t)(i % 3 == 0	? 2
+				   : i % 3 == 1 ? 10
+						: 3),
+			 rnd + sizeof rnd - n, n);
 		memmove(rnd + sizeof rnd - n, rnd, n);
 		render(&rec2, (unsigned)i & FORMAT_LOG_ALL);
 		bad += !no_newline(&out);

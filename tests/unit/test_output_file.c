@@ -19,15 +19,15 @@
 static struct output_config file_config(const char *name, char *path)
 {
 	struct output_config oc = {
-	    .name = (char *)name,
-	    .type = OUTPUT_FILE,
-	    .format = RECORD_FORMAT_TEXT,
-	    .path = path,
-	    .mode = 0600,
-	    .uid = -1,
-	    .gid = -1,
-	    .rotate_keep = CONFIG_DEFAULT_ROTATE_KEEP,
-	    .backlog = CONFIG_DEFAULT_FILE_BACKLOG,
+		.name = (char *)name,
+		.type = OUTPUT_FILE,
+		.format = RECORD_FORMAT_TEXT,
+		.path = path,
+		.mode = 0600,
+		.uid = -1,
+		.gid = -1,
+		.rotate_keep = CONFIG_DEFAULT_ROTATE_KEEP,
+		.backlog = CONFIG_DEFAULT_FILE_BACKLOG,
 	};
 	return oc;
 }
@@ -35,7 +35,7 @@ static struct output_config file_config(const char *name, char *path)
 /* One loss line per call: about 60 bytes, numbered by count. */
 static void put_record(struct output *o, uint64_t n)
 {
-	struct output_loss loss = {.group = 7, .kind = NFLOG_LOSS_SEQ_GAP, .count = n + 1};
+	struct output_loss loss = { .group = 7, .kind = NFLOG_LOSS_SEQ_GAP, .count = n + 1 };
 	output_write_loss(o, &loss);
 }
 

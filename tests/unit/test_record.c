@@ -50,7 +50,8 @@ static void test_output_hook_record(void)
 	CHECK(r.group == 5 && r.family == 2, "group and family");
 	CHECK(r.has_packet_hdr && r.hw_protocol == 0x0800 && r.hook == 3, "packet header");
 	CHECK(!r.ts_from_kernel && r.ts.tv_sec == recv_time.tv_sec &&
-	      r.ts.tv_usec == recv_time.tv_usec, "no kernel timestamp: receive time, marked");
+		  r.ts.tv_usec == recv_time.tv_usec,
+	      "no kernel timestamp: receive time, marked");
 	CHECK(r.outdev.index == 1 && r.indev.index == 0, "outdev index, no indev");
 	CHECK(r.has_uid && r.uid == 65534 && r.has_gid && r.gid == 65533, "uid/gid");
 	CHECK(r.has_seq && r.seq == 7 && r.has_seq_global && r.seq_global == 9, "seq numbers");
@@ -66,10 +67,12 @@ static void test_input_hook_record(void)
 {
 	struct nlmsghdr *nlh = packet_msg(10, 8);
 	put_packet_hdr(nlh, 0x86dd, 1);
-	struct nfulnl_msg_packet_timestamp ts = { .sec = htobe64(1795779833), .usec = htobe64(761528) };
+	struct nfulnl_msg_packet_timestamp ts = { .sec = htobe64(1795779833),
+						  .usec = htobe64(761528) };
 	mnl_attr_put(nlh, NFULA_TIMESTAMP, sizeof ts, &ts);
 	mnl_attr_put_u32(nlh, NFULA_IFINDEX_INDEV, htonl(3));
-	struct nfulnl_msg_packet_hw hw = { .hw_addrlen = htons(6), .hw_addr = { 1, 2, 3, 4, 5, 6 } };
+	struct nfulnl_msg_packet_hw hw = { .hw_addrlen = htons(6),
+					   .hw_addr = { 1, 2, 3, 4, 5, 6 } };
 	mnl_attr_put(nlh, NFULA_HWADDR, sizeof hw, &hw);
 	mnl_attr_put_u16(nlh, NFULA_HWTYPE, htons(1));
 	mnl_attr_put_u16(nlh, NFULA_HWLEN, htons(14));
@@ -102,12 +105,12 @@ static void test_malformed(void)
 {
 	struct nflogd_record r;
 	struct nlmsghdr *nlh = packet_msg(2, 1);
-	mnl_attr_put_u16(nlh, NFULA_MARK, htons(1));      /* 2 bytes where 4 are due */
+	mnl_attr_put_u16(nlh, NFULA_MARK, htons(1)); /* 2 bytes where 4 are due */
 	CHECK(record_parse(nlh, &recv_time, &r) < 0, "short fixed-size attribute rejected");
 
 	nlh = packet_msg(2, 1);
 	put_packet_hdr(nlh, 0x0800, 3);
-	nlh->nlmsg_len -= 2;                               /* attribute runs past the message */
+	nlh->nlmsg_len -= 2; /* attribute runs past the message */
 	CHECK(record_parse(nlh, &recv_time, &r) < 0, "attribute past the message end rejected");
 
 	nlh = packet_msg(2, 1);
@@ -115,7 +118,7 @@ static void test_malformed(void)
 	CHECK(record_parse(nlh, &recv_time, &r) < 0, "non-packet message rejected");
 
 	nlh = packet_msg(2, 1);
-	nlh->nlmsg_len = NLMSG_LENGTH(2);                 /* shorter than nfgenmsg */
+	nlh->nlmsg_len = NLMSG_LENGTH(2); /* shorter than nfgenmsg */
 	CHECK(record_parse(nlh, &recv_time, &r) < 0, "message shorter than nfgenmsg rejected");
 
 	nlh = packet_msg(2, 1);
@@ -131,23 +134,23 @@ static void test_malformed(void)
 	      "hw_addrlen larger than the attribute is clamped");
 
 	nlh = packet_msg(2, 1);
-	mnl_attr_put(nlh, NFULA_PREFIX, 3, "abc");        /* no NUL at all */
+	mnl_attr_put(nlh, NFULA_PREFIX, 3, "abc"); /* no NUL at all */
 	CHECK(record_parse(nlh, &recv_time, &r) == 0 && r.prefix_len == 3,
 	      "prefix without NUL bounded by the attribute");
 
 	nlh = packet_msg(2, 1);
-	mnl_attr_put(nlh, NFULA_PREFIX, 5, "a\0bc");      /* embedded NUL */
+	mnl_attr_put(nlh, NFULA_PREFIX, 5, "a\0bc"); /* embedded NUL */
 	CHECK(record_parse(nlh, &recv_time, &r) == 0 && r.prefix_len == 1,
 	      "prefix ends at the first NUL");
 
 	nlh = packet_msg(2, 1);
 	struct nlattr *vlan = mnl_attr_nest_start(nlh, NFULA_VLAN);
-	mnl_attr_put_u8(nlh, NFULA_VLAN_TCI, 1);          /* 1 byte where 2 are due */
+	mnl_attr_put_u8(nlh, NFULA_VLAN_TCI, 1); /* 1 byte where 2 are due */
 	mnl_attr_nest_end(nlh, vlan);
 	CHECK(record_parse(nlh, &recv_time, &r) < 0, "short VLAN TCI rejected");
 
 	nlh = packet_msg(2, 1);
-	mnl_attr_put(nlh, 200, 3, "xyz");                 /* unknown attribute type */
+	mnl_attr_put(nlh, 200, 3, "xyz"); /* unknown attribute type */
 	CHECK(record_parse(nlh, &recv_time, &r) == 0, "unknown attribute ignored");
 }
 
@@ -156,6 +159,7 @@ int main(void)
 	test_output_hook_record();
 	test_input_hook_record();
 	test_malformed();
-	CHECK(record_hook_name(9) == NULL && record_family_name(99) == NULL, "unknown names are NULL");
+	CHECK(record_hook_name(9) == NULL && record_family_name(99) == NULL,
+	      "unknown names are NULL");
 	return check_done();
 }

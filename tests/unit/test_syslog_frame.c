@@ -22,14 +22,14 @@ static const char *str(struct buf *b)
 static struct syslog_frame_hdr hdr(enum syslog_frame_format f)
 {
 	struct syslog_frame_hdr h = {
-	    .format = f,
-	    .pri = 3 * 8 + 5, /* daemon.notice */
-	    .hostname = "gw1",
-	    .app_name = "nflogd",
-	    .procid = 4242,
-	    .msgid = "NFLOG",
-	    /* 2026-01-02 03:04:05.000123 UTC */
-	    .ts = {.tv_sec = 1767323045, .tv_usec = 123},
+		.format = f,
+		.pri = 3 * 8 + 5, /* daemon.notice */
+		.hostname = "gw1",
+		.app_name = "nflogd",
+		.procid = 4242,
+		.msgid = "NFLOG",
+		/* 2026-01-02 03:04:05.000123 UTC */
+		.ts = { .tv_sec = 1767323045, .tv_usec = 123 },
 	};
 	return h;
 }
