@@ -10,7 +10,7 @@ was given. TEXT_LOG and JSON_LOG are the daemon's file outputs,
 messages (lib_rsyslog.sh's msgs.json). Prints one "PASS what" or
 "FAIL what" line per check (details on "# " lines after a FAIL).
 
-What must hold (doc/text-format.md, doc/fields.md, src/syslog_frame.h):
+What must hold (doc/text-format.md, doc/fields.md, src/daemon/syslog_frame.h):
 - text: one line per record; the prefix and interface names with every
   byte < 0x20, >= 0x7f and the backslash as \\xHH; nothing else in the
   file outside printable ASCII;
