@@ -19,6 +19,7 @@
 #include "nflogd-build.h"
 #include "notify.h"
 #include "output.h"
+#include "ratelimit.h"
 
 /* Records one group may hand out per wakeup before the loop turns to the
  * others: a flooded group cannot starve a quiet one. */
@@ -39,7 +40,7 @@ struct group_rt {
 	struct loop_event *ev;
 	struct output **outputs;
 	size_t n_outputs;
-	time_t last_loss_warning;
+	struct ratelimit loss_warning;
 };
 
 struct daemon {
@@ -73,8 +74,7 @@ static const char *loss_word(enum nflog_loss_kind kind)
 /* Warnings are rate-limited per group; the counters stay exact. */
 static void warn_loss(struct group_rt *g, enum nflog_loss_kind kind, uint64_t count)
 {
-	time_t now = time(NULL);
-	if (now - g->last_loss_warning < LOSS_WARN_INTERVAL_S)
+	if (!ratelimit_allow(&g->loss_warning))
 		return;
 	const struct nflog_counters *c = nflog_reader_counters(g->reader);
 	bool exact;
@@ -91,7 +91,6 @@ static void warn_loss(struct group_rt *g, enum nflog_loss_kind kind, uint64_t co
 		       : " (a lower bound: without flags = (\"seq\") the exact number is unknown)",
 		 (unsigned long long)c->drops, (unsigned long long)c->truncated,
 		 (unsigned long long)nflog_reader_rcvbuf(g->reader));
-	g->last_loss_warning = now;
 }
 
 static void on_loss(void *arg, uint16_t group, enum nflog_loss_kind kind, uint64_t count)
@@ -226,6 +225,7 @@ static struct group_rt *group_open(struct daemon *d, const struct group_config *
 		return NULL;
 	}
 	g->d = d;
+	g->loss_warning = (struct ratelimit)RATELIMIT_INIT(LOSS_WARN_INTERVAL_S);
 	struct nflog_options o;
 	fill_reader_options(&o, gc, g, d->ifc);
 	char err[512], warn[512];

@@ -30,17 +30,12 @@
 #include "format.h"
 #include "log.h"
 #include "loop.h"
+#include "ratelimit.h"
 
 #define FILE_BATCH_MAX (512 * 1024)
 #define FILE_REPORT_INTERVAL_S 10 /* at most one message per kind per 10 s */
 #define FILE_RETRY_S 1.0	  /* failed writes and reopens are retried this often */
 #define FILE_ROTATE_RETRY_S 60	  /* after a failed rename */
-
-/* Rate limit for one kind of message. */
-struct report {
-	time_t last;
-	uint64_t suppressed;
-};
 
 struct file_sink {
 	char *path;
@@ -60,7 +55,7 @@ struct file_sink {
 	time_t rotate_retry_at;	     /* monotonic: next rotation attempt after a failure */
 	uint64_t dropped_at_failure; /* stats.dropped when failing began */
 	struct loop_event *retry_timer, *rotate_timer;
-	struct report write_report, reopen_report, rotate_report;
+	struct ratelimit write_report, reopen_report, rotate_report;
 };
 
 static time_t mono_now(void)
@@ -70,26 +65,13 @@ static time_t mono_now(void)
 	return ts.tv_sec;
 }
 
-/* True when a message of this kind may be printed now; else counted. */
-static bool report_due(struct report *r)
-{
-	time_t now = mono_now();
-	if (r->last && now - r->last < FILE_REPORT_INTERVAL_S) {
-		r->suppressed++;
-		return false;
-	}
-	r->last = now;
-	return true;
-}
-
 /* " (N similar messages suppressed)" or "" */
-static const char *suppressed_text(struct report *r, char *out, size_t len)
+static const char *suppressed_text(struct ratelimit *r, char *out, size_t len)
 {
+	uint64_t n = ratelimit_take_suppressed(r);
 	out[0] = '\0';
-	if (r->suppressed)
-		snprintf(out, len, " (%llu similar messages suppressed)",
-			 (unsigned long long)r->suppressed);
-	r->suppressed = 0;
+	if (n)
+		snprintf(out, len, " (%llu similar messages suppressed)", (unsigned long long)n);
 	return out;
 }
 
@@ -175,7 +157,7 @@ static void rotate_failed(struct output *o, struct file_sink *f, const char *why
 {
 	char sup[64];
 	f->rotate_retry_at = mono_now() + FILE_ROTATE_RETRY_S;
-	if (report_due(&f->rotate_report))
+	if (ratelimit_allow(&f->rotate_report))
 		log_error("output %s: rotation failed, still writing to the current file: %s%s",
 			  o->name, why, suppressed_text(&f->rotate_report, sup, sizeof sup));
 }
@@ -367,7 +349,7 @@ static void write_failed(struct output *o, struct file_sink *f, size_t done, int
 	trim_backlog(o, f);
 	o->stats.queued = f->batch_records;
 	arm_retry(f);
-	if (report_due(&f->write_report))
+	if (ratelimit_allow(&f->write_report))
 		log_error("output %s: write to %s failed: %s; %llu records held to retry, "
 			  "%llu dropped so far, %llu errors%s",
 			  o->name, f->path, strerror(e), (unsigned long long)f->batch_records,
@@ -378,7 +360,7 @@ static void write_failed(struct output *o, struct file_sink *f, size_t done, int
 static void write_recovered(struct output *o, struct file_sink *f)
 {
 	f->failing = false;
-	f->write_report.last = 0; /* a new failure is reported at once */
+	ratelimit_reset(&f->write_report); /* a new failure is reported at once */
 	log_info("output %s: writing to %s again; %llu records dropped while it failed", o->name,
 		 f->path, (unsigned long long)(o->stats.dropped - f->dropped_at_failure));
 }
@@ -467,9 +449,9 @@ static void retry_timercb(void *arg)
 	char err[PATH_MAX + 64], sup[64];
 	if (f->reopen_pending) {
 		if (reopen_path(f, err, sizeof err) == 0) {
-			f->reopen_report.last = 0;
+			ratelimit_reset(&f->reopen_report);
 			log_info("output %s: reopened %s", o->name, f->path);
-		} else if (report_due(&f->reopen_report)) {
+		} else if (ratelimit_allow(&f->reopen_report)) {
 			log_error("output %s: reopen still failing, writing to the old file: %s%s",
 				  o->name, err,
 				  suppressed_text(&f->reopen_report, sup, sizeof sup));
@@ -491,7 +473,7 @@ static int file_reopen(struct output *o, char *err, size_t errlen)
 	if (reopen_path(f, err, errlen) == 0)
 		return 0;
 	f->reopen_pending = true;
-	f->reopen_report.last = mono_now(); /* the daemon reports this one */
+	ratelimit_note(&f->reopen_report); /* the daemon reports this one */
 	arm_retry(f);
 	return -1;
 }
@@ -544,6 +526,8 @@ static int file_open(struct output *o, const struct output_config *oc, char *err
 		return -1;
 	}
 	copy_settings(f, oc);
+	f->write_report = f->reopen_report = f->rotate_report =
+	    (struct ratelimit)RATELIMIT_INIT(FILE_REPORT_INTERVAL_S);
 	buf_init(&f->batch);
 	o->priv = f;
 	char why[PATH_MAX + 64];

@@ -37,6 +37,7 @@
 #include "fields.h"
 #include "format.h"
 #include "log.h"
+#include "ratelimit.h"
 
 #define JOURNAL_REPORT_INTERVAL_S 10
 #define JOURNAL_SOCKET "/run/systemd/journal/socket" /* where libsystemd sends */
@@ -81,7 +82,7 @@ struct journal_sink {
 	struct iovec *iov;
 	size_t n, cap;
 	uint64_t unsent; /* entries lost since journald was last reachable */
-	time_t last_report;
+	struct ratelimit report_limit;
 	time_t socket_checked; /* CLOCK_MONOTONIC_COARSE second of the last access() */
 	bool socket_ok;	       /* it existed then, and no send has failed since */
 };
@@ -99,6 +100,7 @@ static int journal_open(struct output *o, const struct output_config *oc, char *
 	struct journal_sink *j = calloc(1, sizeof *j);
 	size_t cap = fields_count + JOURNAL_EXTRA_FIELDS;
 	if (j) {
+		j->report_limit = (struct ratelimit)RATELIMIT_INIT(JOURNAL_REPORT_INTERVAL_S);
 		j->spans = calloc(cap, sizeof *j->spans);
 		j->iov = calloc(cap, sizeof *j->iov);
 		j->jf = calloc(fields_count, sizeof *j->jf);
@@ -209,10 +211,8 @@ static void put_record_fields(struct journal_sink *j, const struct nflogd_record
 
 static void report_failure(struct output *o, struct journal_sink *j, int e)
 {
-	time_t now = time(NULL);
-	if (now - j->last_report < JOURNAL_REPORT_INTERVAL_S)
+	if (!ratelimit_allow(&j->report_limit))
 		return;
-	j->last_report = now;
 	log_warn("output %s: cannot send to journald: %s (%llu entries dropped so far)", o->name,
 		 strerror(e), (unsigned long long)o->stats.dropped);
 }

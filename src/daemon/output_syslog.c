@@ -48,6 +48,7 @@
 #include "fields.h"
 #include "format.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "loop.h"
 #include "syslog_frame.h"
 
@@ -111,7 +112,7 @@ struct syslog_sink {
 
 	struct buf frame, line, value;		  /* scratch */
 	char (*sd_names)[SYSLOG_SD_NAME_MAX + 1]; /* per fields_table entry, made once */
-	time_t last_report;
+	struct ratelimit report_limit;
 };
 
 /* ---- reporting ---- */
@@ -122,10 +123,8 @@ static void report(struct syslog_sink *s, const char *fmt, ...)
 /* Rate-limited: a dead peer would otherwise log once per record. */
 static void report(struct syslog_sink *s, const char *fmt, ...)
 {
-	time_t now = time(NULL);
-	if (now - s->last_report < SYSLOG_REPORT_INTERVAL_S)
+	if (!ratelimit_allow(&s->report_limit))
 		return;
-	s->last_report = now;
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
@@ -753,6 +752,7 @@ static int syslog_open(struct output *o, const struct output_config *oc, char *e
 	}
 	struct syslog_sink *s = calloc(1, sizeof *s);
 	if (s) {
+		s->report_limit = (struct ratelimit)RATELIMIT_INIT(SYSLOG_REPORT_INTERVAL_S);
 		s->ring = calloc(oc->queue_size ? oc->queue_size : 1, sizeof *s->ring);
 		s->timer = loop_timer(o->loop, false, timercb, s);
 		s->sd_names = calloc(fields_count, sizeof *s->sd_names);
