@@ -42,12 +42,15 @@ void syslog_frame_begin(struct buf *b, const struct syslog_frame_hdr *h);
 
 /* RFC 5424 structured data: either syslog_sd_nil(), or syslog_sd_open(),
  * any number of syslog_sd_param() and syslog_sd_close(). */
+/* " -": no structured data. */
 void syslog_sd_nil(struct buf *b);
+/* " [SD-ID": an element begins (sd_id checked by the caller). */
 void syslog_sd_open(struct buf *b, const char *sd_id);
 /* ' name="value"': in value '"', '\' and ']' are escaped per RFC 5424
  * after bytes < 0x20, >= 0x7f and '\' became \xHH (the text format's
  * rule): unescaped, the value reads as the text line shows it. */
 void syslog_sd_param(struct buf *b, const char *name, const char *value, size_t len);
+/* "]": the element ends. */
 void syslog_sd_close(struct buf *b);
 
 /* " MSG": control bytes (< 0x20, 0x7f) become \xHH, so a message is
