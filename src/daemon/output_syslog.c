@@ -57,7 +57,6 @@
 #include "syslog_queue.h"
 #include "syslog_transport.h"
 
-#define SYSLOG_SD_ID "nflog@32473"
 #define SYSLOG_BACKOFF_MIN_S 0.1
 #define SYSLOG_BACKOFF_MAX_S 5.0
 /* At close (shutdown, or an output a reload replaced) the queue gets this
@@ -89,6 +88,7 @@ struct syslog_sink {
 	char ident[49];
 	char hostname[256];
 	bool sd;
+	char sd_id[SYSLOG_SD_NAME_MAX + 1]; /* the structured data element's name */
 
 	struct syslog_conn conn; /* the transport and its socket */
 	enum conn_state state;
@@ -446,14 +446,14 @@ static void put_sd_field(struct syslog_sink *s, size_t i, const struct field_src
 		syslog_sd_param(&s->frame, s->sd_names[i], s->value.data, s->value.len);
 }
 
-/* [nflog@32473 timestamp=".." group=".." prefix=".." ...]: every field of
+/* [SD-ID timestamp=".." group=".." prefix=".." ...]: every field of
  * the table that has a journal name, but the payload. */
 static void put_record_sd(struct syslog_sink *s, const struct nflogd_record *rec,
 			  const struct nflogd_decoded *dec)
 {
 	const struct field_src src = { rec, dec };
 	unsigned layers = field_layers(&src);
-	syslog_sd_open(&s->frame, SYSLOG_SD_ID);
+	syslog_sd_open(&s->frame, s->sd_id);
 	for (size_t i = 0; i < fields_count; i++) {
 		const struct field *f = &fields_table[i];
 		if (!f->journal || f->type == FIELD_OBJECT || !(f->layer & layers) ||
@@ -494,7 +494,7 @@ static void syslog_write_loss(struct output *o, const struct output_loss *loss)
 	frame_begin(s, SEV_WARNING, "LOSS", &loss->when);
 	const char *reason = output_loss_reason(loss->kind);
 	if (is_5424(s) && s->sd) {
-		syslog_sd_open(&s->frame, SYSLOG_SD_ID);
+		syslog_sd_open(&s->frame, s->sd_id);
 		sd_param_u64(&s->frame, "group", loss->group);
 		if (loss->count)
 			sd_param_u64(&s->frame, "lost", loss->count);
@@ -538,7 +538,7 @@ static void build_report(struct syslog_sink *s)
 	gettimeofday(&now, NULL);
 	frame_begin(s, SEV_WARNING, "DROPPED", &now);
 	if (is_5424(s) && s->sd) {
-		syslog_sd_open(&s->frame, SYSLOG_SD_ID);
+		syslog_sd_open(&s->frame, s->sd_id);
 		sd_param_u64(&s->frame, "dropped", s->q.unreported);
 		syslog_sd_close(&s->frame);
 	} else if (is_5424(s)) {
@@ -608,6 +608,7 @@ static void setup_header(struct syslog_sink *s, const struct output_config *oc)
 	s->facility = oc->facility;
 	s->severity = oc->priority & 7;
 	s->sd = oc->structured_data;
+	snprintf(s->sd_id, sizeof s->sd_id, "%s", oc->sd_id);
 }
 
 static void sink_free(struct syslog_sink *s)

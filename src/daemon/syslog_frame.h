@@ -64,4 +64,10 @@ void syslog_octet_count(struct buf *b, const char *frame, size_t len);
 /* 1..max bytes of PRINTUSASCII (33..126): an RFC 5424 header field. */
 bool syslog_printusascii(const char *s, size_t max);
 
+/* True when s is a private RFC 5424 SD-ID, NAME@NUMBER: NAME of SD-NAME
+ * characters (PRINTUSASCII but '=', ']', '"' and '@'), NUMBER a private
+ * enterprise number (digits, dot-separated sub-identifiers allowed), at
+ * most SYSLOG_SD_NAME_MAX in all. Names without '@' are IANA's. */
+bool syslog_sd_id_valid(const char *s);
+
 #endif
