@@ -65,6 +65,9 @@ enum enobufs_policy {
 #define CONFIG_DEFAULT_PRIORITY 5     /* notice, as the kernel's LOG */
 #define CONFIG_DEFAULT_FACILITY 3     /* daemon */
 #define CONFIG_DEFAULT_SYSLOG_SOCKET "/dev/log"
+/* The documentation enterprise number (RFC 5612): kept for the rules
+ * users already wrote against it; nflogd has no number of its own. */
+#define CONFIG_DEFAULT_SD_ID "nflog@32473"
 #define CONFIG_DEFAULT_QUEUE_SIZE 10000 /* records, 1..1000000 */
 #define CONFIG_QUEUE_SIZE_MAX 1000000
 #define CONFIG_DEFAULT_QTHRESH 64   /* 1..65535 */
@@ -114,6 +117,7 @@ struct output_config {
 	uint16_t port;
 	bool structured_data; /* RFC 5424 [nflog@32473 ...], default true */
 	uint32_t queue_size;  /* records waiting for the peer, default 10000 */
+	char sd_id[33];	      /* RFC 5424 SD-ID NAME@NUMBER, default "nflog@32473" */
 };
 
 struct group_config {

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "config_internal.h"
 #include "format.h"
+#include "syslog_frame.h"
 
 /* 1..64 of [A-Za-z0-9_.-]: safe in file names, journal fields and messages. */
 static bool valid_output_name(const char *name)
@@ -354,6 +355,27 @@ static bool key_structured_data(struct ctx *c, const config_setting_t *s, void *
 	return get_bool(c, s, &((struct output_config *)obj)->structured_data);
 }
 
+/* An RFC 5424 private SD-ID, NAME@NUMBER: the element the record's
+ * fields go in, as receivers address them ($!rfc5424-sd!NAME@NUMBER!src,
+ * ${.SDATA.NAME@NUMBER.src}). */
+static bool key_sd_id(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	struct output_config *o = obj;
+	const char *v = NULL;
+	char q[96];
+	if (!cfg_get_string(c, s, &v))
+		return false;
+	if (!syslog_sd_id_valid(v))
+		return cfg_err(
+		    c, s,
+		    "sd_id %s must be NAME@NUMBER, at most 32 characters: NAME printable "
+		    "ASCII without spaces, '=', ']', '\"' or '@', NUMBER your private "
+		    "enterprise number (IANA), e.g. \"nflog@32473\"",
+		    cfg_quote(v, q, sizeof q));
+	snprintf(o->sd_id, sizeof o->sd_id, "%s", v);
+	return true;
+}
+
 static bool key_socket(struct ctx *c, const config_setting_t *s, void *obj)
 {
 	struct output_config *o = obj;
@@ -445,6 +467,7 @@ static const struct key syslog_keys[] = {
 	{ "structured_data", KEY_FUNC, .fn = key_structured_data },
 	{ "queue_size", KEY_INT, FIELD(struct output_config, queue_size), .min = 1,
 	  .max = CONFIG_QUEUE_SIZE_MAX },
+	{ "sd_id", KEY_FUNC, .fn = key_sd_id },
 	{ .name = NULL },
 };
 
@@ -458,15 +481,17 @@ static void journal_syslog_defaults(struct output_config *o)
 	strcpy(o->socket_path, CONFIG_DEFAULT_SYSLOG_SOCKET);
 	o->structured_data = true;
 	o->queue_size = CONFIG_DEFAULT_QUEUE_SIZE;
+	strcpy(o->sd_id, CONFIG_DEFAULT_SD_ID);
 }
 
 /* What one key cannot see: socket and target exclude each other, and
- * structured data needs RFC 5424. */
+ * structured data (and its sd_id) needs RFC 5424. */
 static void check_syslog(struct ctx *c, const config_setting_t *sec, struct output_config *o)
 {
 	const config_setting_t *sock = config_setting_get_member(sec, "socket");
 	const config_setting_t *target = config_setting_get_member(sec, "target");
 	const config_setting_t *sd = config_setting_get_member(sec, "structured_data");
+	const config_setting_t *sd_id = config_setting_get_member(sec, "sd_id");
 	if (sock && target)
 		cfg_err(c, target,
 			"target and socket exclude each other: a syslog output sends "
@@ -476,6 +501,10 @@ static void check_syslog(struct ctx *c, const config_setting_t *sec, struct outp
 		    o->transport == SYSLOG_LOCAL ? SYSLOG_FORMAT_RFC3164 : SYSLOG_FORMAT_RFC5424;
 	if (sd && o->structured_data && o->syslog_format == SYSLOG_FORMAT_RFC3164)
 		cfg_err(c, sd, "structured_data needs format = \"rfc5424\" (RFC 3164 has none)");
+	if (sd_id && (o->syslog_format == SYSLOG_FORMAT_RFC3164 || !o->structured_data))
+		cfg_err(c, sd_id,
+			"sd_id names the structured data element: it needs format = \"rfc5424\" "
+			"and structured_data = true");
 }
 
 /* The output types and their own keys. A new type (journal, syslog) adds
@@ -568,5 +597,6 @@ bool config_output_equal(const struct output_config *a, const struct output_conf
 	       a->facility == b->facility && a->syslog_format == b->syslog_format &&
 	       a->transport == b->transport && strcmp(a->socket_path, b->socket_path) == 0 &&
 	       strcmp(a->host, b->host) == 0 && a->port == b->port &&
-	       a->structured_data == b->structured_data && a->queue_size == b->queue_size;
+	       a->structured_data == b->structured_data && a->queue_size == b->queue_size &&
+	       strcmp(a->sd_id, b->sd_id) == 0;
 }

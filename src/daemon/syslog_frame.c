@@ -157,3 +157,33 @@ bool syslog_printusascii(const char *s, size_t max)
 			return false;
 	return n >= 1 && n <= max;
 }
+
+static bool is_sd_name_char(char c)
+{
+	return c > 32 && c < 127 && c != '=' && c != ']' && c != '"' && c != '@';
+}
+
+/* digits, optionally followed by .digits groups: "32473", "32473.1.2" */
+static bool is_enterprise_number(const char *s)
+{
+	bool digit = false;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = true;
+		else if (*s == '.' && digit)
+			digit = false;
+		else
+			return false;
+	}
+	return digit;
+}
+
+bool syslog_sd_id_valid(const char *s)
+{
+	size_t n = strlen(s), name = 0;
+	if (n > SYSLOG_SD_NAME_MAX)
+		return false;
+	while (is_sd_name_char(s[name]))
+		name++;
+	return name > 0 && s[name] == '@' && is_enterprise_number(s + name + 1);
+}

@@ -214,6 +214,40 @@ static void test_printusascii(void)
 	CHECK(!syslog_printusascii("0123456789", 9), "too long refused");
 }
 
+/* RFC 5424 6.3.2 / 7.2.2: a private SD-ID is NAME@NUMBER. */
+static void test_sd_id(void)
+{
+	const char *good[] = {
+		"nflog@32473",
+		"fw@1.3",
+		"a@1",
+		"x-y_z.w@99999",
+		"nflogdnflogdnflogdnflogdnf@12345", /* 32 */
+	};
+	const char *bad[] = {
+		"",
+		"nflog",			     /* no '@': IANA's names only */
+		"timeQuality",			     /* an IANA one: not for our fields */
+		"@32473",			     /* no name */
+		"nflog@",			     /* no number */
+		"nflog@abc",			     /* not a number */
+		"nflog@32473.",			     /* a dot without a sub-identifier */
+		"nflog@.1",			     /* a dot first */
+		"nf@log@32473",			     /* two '@' */
+		"nf log@32473",			     /* space */
+		"nf=log@32473",			     /* '=' */
+		"nf]log@32473",			     /* ']' */
+		"nf\"log@32473",		     /* '"' */
+		"nf\x01log@32473",		     /* control byte */
+		"nf\xc3\xa9@32473",		     /* non-ASCII */
+		"nflogdnflogdnflogdnflogdnfl@12345", /* 33 */
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		CHECK(syslog_sd_id_valid(good[i]), "SD-ID \"%s\" accepted", good[i]);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		CHECK(!syslog_sd_id_valid(bad[i]), "SD-ID #%zu refused", i);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -225,5 +259,6 @@ int main(void)
 	test_octet_count();
 	test_hostile();
 	test_printusascii();
+	test_sd_id();
 	return check_done();
 }
