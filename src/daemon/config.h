@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "compiler.h"
 
 enum output_type {
 	OUTPUT_FILE = 1,
@@ -152,7 +153,7 @@ struct nflogd_config {
  * with one "FILE:LINE: message\n" line per problem appended to errors
  * (FILE: message when no line applies), and cfg left empty.
  * cfg must be config_free()d after a successful load. */
-int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors);
+int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors) MUST_CHECK;
 void config_free(struct nflogd_config *cfg);
 
 /* Same settings (everything but the line): a reload keeps such an
@@ -162,6 +163,6 @@ bool config_output_equal(const struct output_config *a, const struct output_conf
 bool config_group_options_equal(const struct group_config *a, const struct group_config *b);
 
 /* Index of the output named name, or -1. */
-int config_find_output(const struct nflogd_config *cfg, const char *name);
+int config_find_output(const struct nflogd_config *cfg, const char *name) MUST_CHECK;
 
 #endif

@@ -4,7 +4,6 @@
  * group.c, the counters in counters.c. */
 #include "daemon.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +29,9 @@ static void status_timercb(void *arg)
 	notify_status(status);
 }
 
-void daemon_arm_status_timer(struct daemon *d)
+int daemon_arm_status_timer(struct daemon *d)
 {
-	if (d->status_timer)
-		loop_timer_arm(d->status_timer, d->run.cfg.daemon.status_interval);
+	return loop_timer_arm(d->status_timer, d->run.cfg.daemon.status_interval);
 }
 
 void daemon_write_event(struct daemon *d, enum output_event ev, const char *text)
@@ -53,23 +51,31 @@ static void ifcache_readcb(int fd, short what, void *arg)
 
 /* ---- start and stop ---- */
 
+/* Each step that fails says what it was: errno after libevent or
+ * sd-daemon calls need not be about them. */
+static int startup_failed(const char *what)
+{
+	log_error("startup failed: %s", what);
+	return -1;
+}
+
 static int setup_loop(struct daemon *d)
 {
+	if (!(d->loop = d->env.loop = loop_new()))
+		return startup_failed("cannot create the event loop");
 	if (signals_watch(d) < 0)
-		return -1;
-	d->env.ifc = ifcache_open();
-	if (!d->env.ifc)
-		return -1;
+		return startup_failed("cannot watch signals");
+	if (!(d->env.ifc = ifcache_open()))
+		return startup_failed("out of memory");
 	int fd = ifcache_fd(d->env.ifc);
 	if (fd < 0)
 		log_warn("no rtnetlink link events: interface renames show up late");
 	else if (!(d->ev_ifc = loop_watch_fd(d->loop, fd, LOOP_READ, ifcache_readcb, d->env.ifc)))
-		return -1;
+		return startup_failed("cannot watch rtnetlink link events");
 	d->status_timer = loop_timer(d->loop, true, status_timercb, d);
-	if (!d->status_timer)
-		return -1;
-	daemon_arm_status_timer(d);
-	return notify_init(d->loop);
+	if (!d->status_timer || daemon_arm_status_timer(d) < 0)
+		return startup_failed("cannot start the status timer");
+	return notify_init(d->loop); /* says itself what failed */
 }
 
 static int open_all(struct daemon *d)
@@ -117,10 +123,8 @@ int daemon_run(const struct daemon_options *opts, struct nflogd_config *cfg)
 	struct daemon daemon = { .opts = opts, .run.cfg = *cfg }, *d = &daemon;
 	memset(cfg, 0, sizeof *cfg); /* the daemon owns it now */
 	int rc = 1;
-	if (!(d->loop = d->env.loop = loop_new()) || setup_loop(d) < 0) {
-		log_error("startup failed: %s", strerror(errno));
+	if (setup_loop(d) < 0)
 		goto out;
-	}
 	if (open_all(d) < 0) {
 		notify_status("startup failed: a group could not be bound or an output opened "
 			      "(the reason is in the log: journalctl -u nflogd)");

@@ -133,7 +133,8 @@ void daemon_reload(struct daemon *d)
 	reload_commit(&r);
 	report_applied(d, &r.done);
 	log_set_level(d->opts->verbose ? LOG_LEVEL_DEBUG : d->run.cfg.daemon.log_level);
-	daemon_arm_status_timer(d);
+	if (daemon_arm_status_timer(d) < 0)
+		log_error("cannot restart the status timer: STATUS= keeps its last value");
 	char status[1024];
 	daemon_status(d, status, sizeof status);
 	daemon_write_event(d, OUTPUT_EVENT_RELOAD, "nflogd reloaded its configuration");

@@ -4,6 +4,7 @@
 #ifndef NFLOGD_DAEMON_STATE_H
 #define NFLOGD_DAEMON_STATE_H
 
+#include "compiler.h"
 #include "daemon.h"
 #include "group.h"
 #include "output.h"
@@ -23,8 +24,9 @@ struct daemon {
 				   in STATUS= until a reload succeeds */
 };
 
-/* (Re)start the STATUS= timer at the configured interval. */
-void daemon_arm_status_timer(struct daemon *d);
+/* (Re)start the STATUS= timer at the configured interval. 0, or -1 when
+ * the loop refused it. */
+int daemon_arm_status_timer(struct daemon *d) MUST_CHECK;
 /* The STATUS= line of d into out (see counters_status()). */
 void daemon_status(const struct daemon *d, char *out, size_t len);
 /* Record a daemon event in every output that records them, flushed. */
@@ -33,7 +35,7 @@ void daemon_write_event(struct daemon *d, enum output_event ev, const char *text
 /* signals.c: watch SIGTERM, SIGINT (drain and stop), SIGHUP (reload),
  * SIGUSR1 (reopen outputs), SIGUSR2 (log counters) on d's loop, and
  * ignore SIGPIPE. 0, or -1 when the loop refused one. */
-int signals_watch(struct daemon *d);
+int signals_watch(struct daemon *d) MUST_CHECK;
 /* Stop watching them (the events are freed). */
 void signals_unwatch(struct daemon *d);
 

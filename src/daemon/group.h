@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "compiler.h"
 #include "config.h"
 #include "decode.h"
 #include "ratelimit.h"
@@ -43,14 +44,14 @@ struct group_rt {
  * the group, owned by the caller (group_close()), or NULL after logging
  * why it could not be bound. */
 struct group_rt *group_open(struct group_env *env, const struct group_config *gc,
-			    struct output **outs);
+			    struct output **outs) MUST_CHECK;
 /* Free g without reading what the kernel still holds for it (see
  * group_finish()). NULL is fine. */
 void group_close(struct group_rt *g);
 
 /* Point g at gc (which must outlive it) and at the outputs gc names among
  * outs. 0, or -1 when out of memory (g unchanged). */
-int group_wire(struct group_rt *g, const struct group_config *gc, struct output **outs);
+int group_wire(struct group_rt *g, const struct group_config *gc, struct output **outs) MUST_CHECK;
 /* Apply g->cfg's reader options to g's socket (a reload changed them);
  * a failure is logged and the group keeps running as it was. */
 void group_reconfigure(struct group_rt *g);

@@ -7,6 +7,7 @@
 #ifndef NFLOGD_LOG_H
 #define NFLOGD_LOG_H
 
+#include "compiler.h"
 /* syslog(3) priorities */
 enum log_level {
 	LOG_LEVEL_ERROR = 3,
@@ -19,7 +20,7 @@ void log_init(void);
 void log_set_level(int level);
 int log_get_level(void);
 /* "error", "warning", "info", "debug" -> level, or -1 */
-int log_level_from_name(const char *name);
+int log_level_from_name(const char *name) MUST_CHECK;
 
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,12 +7,13 @@
 #ifndef NFLOGD_NOTIFY_H
 #define NFLOGD_NOTIFY_H
 
+#include "compiler.h"
 struct loop;
 
 /* Start the watchdog pings if systemd asked for them (WATCHDOG_USEC): a
  * timer on the same loop that reads NFLOG, at half the interval, so a
  * stuck loop stops the pings. 0 or -1. */
-int notify_init(struct loop *l);
+int notify_init(struct loop *l) MUST_CHECK;
 void notify_fini(void);
 
 void notify_ready(const char *status);	   /* READY=1 + STATUS= */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/time.h>
 
+#include "compiler.h"
 #include "config.h"
 #include "decode.h"
 #include "nflog.h"
@@ -68,7 +69,7 @@ struct output {
 
 /* Create and open the output described by oc. NULL with a reason in err. */
 struct output *output_open(const struct output_config *oc, struct loop *loop, char *err,
-			   size_t errlen);
+			   size_t errlen) MUST_CHECK;
 void output_close(struct output *o);
 
 static inline void output_write(struct output *o, const struct nflogd_record *rec,
@@ -86,7 +87,7 @@ static inline void output_write_event(struct output *o, enum output_event ev, co
 		o->ops->write_event(o, ev, text);
 }
 static inline void output_flush(struct output *o) { o->ops->flush(o); }
-int output_reopen(struct output *o, char *err, size_t errlen);
+int output_reopen(struct output *o, char *err, size_t errlen) MUST_CHECK;
 
 /* Sinks */
 extern const struct output_ops output_file_ops;

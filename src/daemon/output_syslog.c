@@ -221,7 +221,8 @@ static void schedule_reconnect(struct syslog_sink *s)
 {
 	if (!s->timer || loop_timer_armed(s->timer))
 		return;
-	loop_timer_arm(s->timer, s->backoff);
+	if (loop_timer_arm(s->timer, s->backoff) < 0)
+		log_error("output %s: cannot arm its reconnect timer", s->o->name);
 	s->backoff = s->backoff * 2 > SYSLOG_BACKOFF_MAX_S ? SYSLOG_BACKOFF_MAX_S : s->backoff * 2;
 }
 
@@ -332,7 +333,8 @@ static void start_connect(struct syslog_sink *s)
 	}
 	s->state = CONN_CONNECTING;
 	set_watch(s, LOOP_WRITE);
-	loop_timer_arm(s->timer, SYSLOG_CONNECT_TIMEOUT_S);
+	if (loop_timer_arm(s->timer, SYSLOG_CONNECT_TIMEOUT_S) < 0)
+		log_error("output %s: cannot arm its connect timer", s->o->name);
 }
 
 static void timercb(void *arg)
@@ -490,7 +492,8 @@ static void pump(struct syslog_sink *s)
 		ack_update(s);
 		/* written, not yet acknowledged: nothing else would look again */
 		if (s->count && !loop_timer_armed(s->timer))
-			loop_timer_arm(s->timer, SYSLOG_ACK_CHECK_S);
+			if (loop_timer_arm(s->timer, SYSLOG_ACK_CHECK_S) < 0)
+				log_error("output %s: cannot arm its timer", s->o->name);
 	}
 	set_watch(s, idle_watch(s));
 }

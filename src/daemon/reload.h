@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compiler.h"
 #include "config.h"
 #include "running.h"
 
@@ -44,7 +45,7 @@ struct reload_plan {
 /* Compute the plan that turns old into new; p is owned by the caller
  * (reload_plan_free()). 0, or -1 when out of memory (p is empty then). */
 int reload_plan_make(struct reload_plan *p, const struct nflogd_config *old,
-		     const struct nflogd_config *new);
+		     const struct nflogd_config *new) MUST_CHECK;
 void reload_plan_free(struct reload_plan *p);
 
 /* What a reload does to the world; arg is given back to each call. The
@@ -88,7 +89,7 @@ struct reload {
  * the reload can be committed; -1 with the reason in r->error. Either way
  * it ends with reload_commit() (only after 0) or reload_discard(). */
 int reload_begin(struct reload *r, struct running *cur, struct nflogd_config *cfg,
-		 const struct reload_ops *ops, void *arg);
+		 const struct reload_ops *ops, void *arg) MUST_CHECK;
 /* Apply a begun reload to *cur; nothing here fails. r->done says what
  * it did; nothing else of r is left to free. */
 void reload_commit(struct reload *r);
