@@ -1,6 +1,6 @@
 /* config_internal.h - what the parts of the config parser share: the
  * loading state, key tables and the checked getters. Not for outside
- * src/config*.c. */
+ * src/daemon/config*.c. */
 #ifndef NFLOGD_CONFIG_INTERNAL_H
 #define NFLOGD_CONFIG_INTERNAL_H
 
@@ -62,7 +62,18 @@ struct output_type_def {
 	const struct key *keys;
 };
 
+/* Keeps the closest candidate that is near enough to be a typo of word. */
+struct hint {
+	const char *word;
+	const char *best;
+	unsigned dist;
+};
+
 const char *cfg_quote(const char *s, char *out, size_t size);
+const char *cfg_file_name(const struct ctx *c, const char *file, char *out, size_t size);
+const char *cfg_type_name(int type);
+void cfg_hint_try(struct hint *h, const char *candidate);
+const char *cfg_hint_text(const struct hint *h, char *out, size_t size);
 bool cfg_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *cfg_where(const struct ctx *c, const config_setting_t *first, const config_setting_t *s,
@@ -90,5 +101,10 @@ void cfg_err_file(struct ctx *c, const char *file, unsigned line, const char *fm
 
 /* config_output.c: the outputs section. */
 void config_parse_outputs(struct ctx *c, const config_setting_t *s);
+
+/* config_quirks.c: around libconfig 1.5. */
+bool cfg_check_includes(struct ctx *c, const char *path);
+void cfg_check_wrapped_ints(struct ctx *c, const config_setting_t *s);
+void cfg_syntax_error(struct ctx *c, const config_t *lc);
 
 #endif

@@ -53,6 +53,17 @@ static void warn_loss(struct group_rt *g, enum nflog_loss_kind kind, uint64_t co
 		 (unsigned long long)nflog_reader_rcvbuf(g->reader));
 }
 
+static enum output_loss_kind output_kind(enum nflog_loss_kind kind)
+{
+	switch (kind) {
+	case NFLOG_LOSS_ENOBUFS: return OUTPUT_LOSS_ENOBUFS;
+	case NFLOG_LOSS_SEQ_GAP: return OUTPUT_LOSS_SEQ_GAP;
+	case NFLOG_LOSS_TRUNCATED: return OUTPUT_LOSS_TRUNCATED;
+	case NFLOG_LOSS_MALFORMED: return OUTPUT_LOSS_MALFORMED;
+	}
+	return OUTPUT_LOSS_MALFORMED;
+}
+
 static void on_loss(void *arg, uint16_t group, enum nflog_loss_kind kind, uint64_t count)
 {
 	struct group_rt *g = arg;
@@ -67,7 +78,9 @@ static void on_loss(void *arg, uint16_t group, enum nflog_loss_kind kind, uint64
 	 * many were lost: write that one, not an "unknown" record first. */
 	if (kind == NFLOG_LOSS_ENOBUFS && (nflog_reader_flags(g->reader) & GROUP_FLAG_SEQ))
 		return;
-	struct output_loss loss = { .group = g->cfg->group, .kind = kind, .count = count };
+	struct output_loss loss = { .group = g->cfg->group,
+				    .kind = output_kind(kind),
+				    .count = count };
 	gettimeofday(&loss.when, NULL);
 	for (size_t i = 0; i < g->n_outputs; i++)
 		output_write_loss(g->outputs[i], &loss);

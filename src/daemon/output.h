@@ -15,7 +15,6 @@
 #include "compiler.h"
 #include "config.h"
 #include "decode.h"
-#include "nflog.h"
 #include "record.h"
 
 struct output_stats {
@@ -26,10 +25,19 @@ struct output_stats {
 	uint64_t queued;  /* records waiting (e.g. for a peer that is away) */
 };
 
+/* Why records were lost: the reader's loss kinds (nflog.h), as the
+ * outputs name them (output_loss_reason()); group.c translates. */
+enum output_loss_kind {
+	OUTPUT_LOSS_ENOBUFS,   /* socket overrun */
+	OUTPUT_LOSS_SEQ_GAP,   /* sequence numbers skipped */
+	OUTPUT_LOSS_TRUNCATED, /* a datagram larger than the receive buffer */
+	OUTPUT_LOSS_MALFORMED, /* a message that could not be parsed */
+};
+
 /* A loss the reader detected, as written into the outputs of its group. */
 struct output_loss {
 	uint16_t group;
-	enum nflog_loss_kind kind;
+	enum output_loss_kind kind;
 	uint64_t count; /* messages; 0 = unknown */
 	struct timeval when;
 };
@@ -95,7 +103,7 @@ extern const struct output_ops output_journal_ops;
 extern const struct output_ops output_syslog_ops;
 
 /* The word for a loss kind in records and fields ("seq_gap", "enobufs", ...). */
-const char *output_loss_reason(enum nflog_loss_kind kind);
+const char *output_loss_reason(enum output_loss_kind kind);
 
 /* Shared by the sinks: a loss as one line of text or one JSON object. */
 void output_format_loss(struct buf *b, const struct output_loss *loss, enum record_format fmt);

@@ -140,7 +140,7 @@ int main(void)
 	CHECK(rotation->armed && rotation->seconds > 0 && rotation->seconds <= 3600,
 	      "rotation armed for the next boundary (%.1f s)", rotation->seconds);
 
-	struct output_loss loss = { .group = 1, .kind = NFLOG_LOSS_SEQ_GAP, .count = 1 };
+	struct output_loss loss = { .group = 1, .kind = OUTPUT_LOSS_SEQ_GAP, .count = 1 };
 	output_write_loss(o, &loss);
 	output_flush(o);
 	fail_arms = 1;
