@@ -286,7 +286,6 @@ static void unknown_sections(struct ctx *c, const config_setting_t *root)
 static void check_root(struct ctx *c, const config_setting_t *root)
 {
 	const config_setting_t *s;
-	cfg_check_wrapped_ints(c, root);
 	c->cfg->daemon.log_level = LOG_LEVEL_INFO;
 	c->cfg->daemon.status_interval = CONFIG_DEFAULT_STATUS_INTERVAL;
 	unknown_sections(c, root);
@@ -346,9 +345,10 @@ int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors)
 		config_set_include_dir(&lc, dir);
 	if (!cfg_check_includes(&c, path))
 		; /* reported: libconfig would exit() on it */
-	else if (config_read_file(&lc, path))
+	else if (config_read_file(&lc, path)) {
+		cfg_check_wrapped_ints(&c, path);
 		check_root(&c, config_root_setting(&lc));
-	else
+	} else
 		cfg_syntax_error(&c, &lc);
 	config_destroy(&lc);
 	free(dir);

@@ -104,7 +104,7 @@ void config_parse_outputs(struct ctx *c, const config_setting_t *s);
 
 /* config_quirks.c: around libconfig 1.5. */
 bool cfg_check_includes(struct ctx *c, const char *path);
-void cfg_check_wrapped_ints(struct ctx *c, const config_setting_t *s);
+void cfg_check_wrapped_ints(struct ctx *c, const char *path);
 void cfg_syntax_error(struct ctx *c, const config_t *lc);
 
 #endif

@@ -22,58 +22,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static bool read_line(const char *file, int n, char *out, size_t size);
-
-/* libconfig 1.5 reads an integer without the L suffix with atoi(): past
- * 32 bits it wraps silently, so `group = 4294967297` would be group 1.
- * Read the literal back from s's line (`name = 123`, `name: 0x7b`) and
- * report it when it does not fit in 32 bits and wrapped to s's value. */
-static void check_wrapped_int(struct ctx *c, const config_setting_t *s)
-{
-	char path[PATH_MAX], line[1024], lit[32];
-	const char *name = config_setting_name(s);
-	if (!name || config_setting_type(s) != CONFIG_TYPE_INT ||
-	    !read_line(cfg_file_name(c, config_setting_source_file(s), path, sizeof path),
-		       config_setting_source_line(s), line, sizeof line))
-		return;
-	size_t n = strlen(name);
-	for (const char *p = line; (p = strstr(p, name)); p += n) {
-		if (p > line && (isalnum((unsigned char)p[-1]) || strchr("_-*", p[-1])))
-			continue;
-		const char *q = p + n + strspn(p + n, " \t");
-		if (*q != '=' && *q != ':')
-			continue;
-		q += 1 + strspn(q + 1, " \t");
-		size_t len = strspn(q, "+-0123456789abcdefABCDEFxX");
-		if (len == 0 || len >= sizeof lit)
-			continue;
-		memcpy(lit, q, len);
-		lit[len] = '\0';
-		const char *digits = lit + (lit[0] == '-' || lit[0] == '+');
-		bool hex = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
-		errno = 0;
-		char *end;
-		long long v = hex ? (long long)strtoull(lit, &end, 16) : strtoll(lit, &end, 10);
-		if (*end ||
-		    (errno != ERANGE && v >= INT32_MIN && v <= (hex ? UINT32_MAX : INT32_MAX)))
-			continue;
-		cfg_err(c, s, "%s: %s does not fit in a 32-bit integer (libconfig would read %d)",
-			name, lit, config_setting_get_int(s));
-		return;
-	}
-}
-
-/* check_wrapped_int() on every setting of the tree. */
-void cfg_check_wrapped_ints(struct ctx *c, const config_setting_t *s)
-{
-	if (config_setting_is_aggregate(s)) {
-		for (int i = 0; i < config_setting_length(s); i++)
-			cfg_check_wrapped_ints(c, config_setting_get_elem(s, (unsigned)i));
-		return;
-	}
-	check_wrapped_int(c, s);
-}
-
 /* Line n (from 1) of file into out, without its newline; false if none. */
 static bool read_line(const char *file, int n, char *out, size_t size)
 {
@@ -180,6 +128,13 @@ static size_t include_at(const char *data, size_t len, size_t k, char *name, siz
 static bool check_includes(struct ctx *c, const char *file, const char *shown, int depth,
 			   int *budget);
 
+/* Where libconfig looks for an @include name: include_dir (the main
+ * file's directory) prepended, whatever the name. */
+static void include_path(const struct ctx *c, const char *name, char *out, size_t size)
+{
+	snprintf(out, size, "%s%s%s", c->dir ? c->dir : "", c->dir ? "/" : "", name);
+}
+
 /* One @include target: a regular file is checked in turn, anything else
  * that exists is refused; a missing one is left to libconfig. */
 static bool check_include_target(struct ctx *c, const char *shown, unsigned line, const char *name,
@@ -187,7 +142,7 @@ static bool check_include_target(struct ctx *c, const char *shown, unsigned line
 {
 	char full[2 * PATH_MAX + 2], q[300];
 	struct stat st;
-	snprintf(full, sizeof full, "%s%s%s", c->dir ? c->dir : "", c->dir ? "/" : "", name);
+	include_path(c, name, full, sizeof full);
 	if (stat(full, &st) != 0)
 		return true;
 	if (S_ISREG(st.st_mode))
@@ -237,4 +192,207 @@ bool cfg_check_includes(struct ctx *c, const char *path)
 {
 	int budget = 64;
 	return check_includes(c, path, path, 0, &budget);
+}
+
+/* ---- integers past 32 bits ---- */
+
+/* libconfig 1.5 as Debian builds it converts an integer without the L
+ * suffix with atoi() (and a hex one with strtoul() into an int) while it
+ * scans: past 32 bits the value wraps before any setting holds it, so
+ * `group = 4294967298` is group 2 and config_setting_get_int64() and the
+ * setting's type (CONFIG_TYPE_INT) cannot tell. The true value exists only
+ * in the text, so the text is scanned as libconfig's scanner reads it
+ * (its token rules, from scanner.l): comments and strings skipped, every
+ * integer token parsed in full wherever it is (any line, any column, any
+ * number of leading zeros), each @include followed. Each integer that
+ * libconfig would wrap is an error at its own line. Runs only after
+ * libconfig parsed the files, so they are well-formed and regular. */
+struct scan {
+	struct ctx *c;
+	const char *data, *shown; /* NUL-terminated text; its name in messages */
+	size_t len, pos;
+	unsigned line;	 /* of data[pos] */
+	const char *key; /* the last name: what a number is the value of */
+	int key_len;
+};
+
+static bool is_name_start(char ch) { return isalpha((unsigned char)ch) || ch == '*'; }
+
+static bool is_name_char(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '*' || ch == '-' || ch == '_';
+}
+
+/* Move on to data[to], counting lines. */
+static void skip_to(struct scan *s, size_t to)
+{
+	for (; s->pos < to && s->pos < s->len; s->pos++)
+		s->line += s->data[s->pos] == '\n';
+}
+
+/* Past the end of what starts at pos: a block comment, or a string (\\ and
+ * \" are escapes, any other backslash is itself). */
+static size_t comment_end(const struct scan *s)
+{
+	const char *end = strstr(s->data + s->pos + 2, "*/");
+	return end ? (size_t)(end - s->data) + 2 : s->len;
+}
+
+static size_t string_end(const struct scan *s)
+{
+	size_t k = s->pos + 1;
+	for (; k < s->len && s->data[k] != '"'; k++)
+		if (s->data[k] == '\\' && k + 1 < s->len &&
+		    (s->data[k + 1] == '"' || s->data[k + 1] == '\\'))
+			k++;
+	return k + 1;
+}
+
+/* Whether the integer literal at lit does not fit where libconfig puts it;
+ * *wrapped: what libconfig stores instead. */
+static bool wraps(const char *lit, bool hex, int *wrapped)
+{
+	errno = 0;
+	if (hex) {
+		unsigned long long v = strtoull(lit, NULL, 16);
+		*wrapped = (int)strtoul(lit, NULL, 16);
+		return errno == ERANGE || v > UINT32_MAX;
+	}
+	long long v = strtoll(lit, NULL, 10);
+	bool out = errno == ERANGE || v < INT32_MIN || v > INT32_MAX;
+	*wrapped = (int)strtol(lit, NULL, 10);
+	return out;
+}
+
+static void check_literal(struct scan *s, size_t start, bool hex)
+{
+	int wrapped;
+	if (!wraps(s->data + start, hex, &wrapped))
+		return;
+	size_t n = s->pos - start, cut = n > 40 ? n - 37 : 0; /* keep the digits that matter */
+	cfg_err_file(s->c, s->shown, s->line,
+		     "%.*s: %s%.*s does not fit in a 32-bit integer (libconfig would read %d)",
+		     s->key_len, s->key, cut ? "..." : "", (int)(n - cut), s->data + start + cut,
+		     wrapped);
+}
+
+static size_t skip_digits(const char *d, size_t j)
+{
+	while (isdigit((unsigned char)d[j]))
+		j++;
+	return j;
+}
+
+/* Past a float's fraction and exponent at d[j] (scanner.l: `[0-9]*\.[0-9]*`
+ * then `[eE][-+]?[0-9]+`), or j itself when neither follows. */
+static size_t float_end(const char *d, size_t j, bool digits_before)
+{
+	bool dot = d[j] == '.';
+	size_t k = dot ? skip_digits(d, j + 1) : j;
+	size_t e = k + 1 + (d[k + 1] == '-' || d[k + 1] == '+');
+	if ((d[k] == 'e' || d[k] == 'E') && isdigit((unsigned char)d[e]) && (dot || digits_before))
+		return skip_digits(d, e);
+	return dot ? k : j;
+}
+
+/* A number at pos (scanner.l's integer, integer64, hex, hex64 and float,
+ * the longest match): only a plain integer or hex is checked. */
+static void scan_number(struct scan *s)
+{
+	const char *d = s->data;
+	size_t start = s->pos, k = start + (d[start] == '-' || d[start] == '+');
+	bool hex = k == start && d[k] == '0' && (d[k + 1] == 'x' || d[k + 1] == 'X') &&
+		   isxdigit((unsigned char)d[k + 2]);
+	size_t j = hex ? k + 2 : k;
+	while (hex ? isxdigit((unsigned char)d[j]) : isdigit((unsigned char)d[j]))
+		j++;
+	size_t f = hex ? j : float_end(d, j, j > k);
+	if (f > j) { /* a float: nothing to check */
+		skip_to(s, f);
+		return;
+	}
+	if (j == k) { /* a lone sign: garbage to libconfig */
+		skip_to(s, start + 1);
+		return;
+	}
+	skip_to(s, j);
+	if (d[j] == 'L') { /* 64 bits: libconfig keeps the value */
+		skip_to(s, j + 1 + (d[j + 1] == 'L'));
+		return;
+	}
+	check_literal(s, start, hex);
+}
+
+static void scan_file(struct ctx *c, const char *file, const char *shown, int depth, int *budget);
+
+/* `@include "name"` at pos (a line start): the included file is scanned
+ * where it stands. Returns false when pos holds no @include. */
+static bool scan_include(struct scan *s, int depth, int *budget)
+{
+	char name[PATH_MAX], full[2 * PATH_MAX + 2];
+	size_t stop = include_at(s->data, s->len, s->pos, name, sizeof name);
+	if (!stop)
+		return false;
+	include_path(s->c, name, full, sizeof full);
+	scan_file(s->c, full, name, depth + 1, budget);
+	skip_to(s, stop + 1);
+	return true;
+}
+
+/* One token (or blank) at pos. */
+static void scan_token(struct scan *s, bool line_start, int depth, int *budget)
+{
+	const char *p = s->data + s->pos;
+	if (line_start && scan_include(s, depth, budget))
+		return;
+	if (p[0] == '/' && p[1] == '*') {
+		skip_to(s, comment_end(s));
+	} else if (p[0] == '#' || (p[0] == '/' && p[1] == '/')) {
+		const char *nl = strchr(p, '\n');
+		skip_to(s, nl ? (size_t)(nl - s->data) : s->len);
+	} else if (p[0] == '"') {
+		skip_to(s, string_end(s));
+	} else if (is_name_start(p[0])) {
+		size_t n = 1;
+		while (is_name_char(p[n]))
+			n++;
+		if (!(n == 4 && strncasecmp(p, "true", 4) == 0) &&
+		    !(n == 5 && strncasecmp(p, "false", 5) == 0)) {
+			s->key = p;
+			s->key_len = (int)n;
+		}
+		skip_to(s, s->pos + n);
+	} else if (isdigit((unsigned char)p[0]) || (p[0] && strchr("+-.", p[0]))) {
+		scan_number(s);
+	} else {
+		skip_to(s, s->pos + 1);
+	}
+}
+
+static void scan_file(struct ctx *c, const char *file, const char *shown, int depth, int *budget)
+{
+	struct scan s = { .c = c, .shown = shown, .line = 1, .key = "integer", .key_len = 7 };
+	char *data;
+	if (depth >= 10 || --*budget < 0 || !(data = read_regular(file, &s.len)))
+		return;
+	s.data = data;
+	bool line_start = true; /* only blanks since the last newline */
+	while (s.pos < s.len) {
+		char ch = data[s.pos];
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f') {
+			line_start = ch == '\n' || (line_start && (ch == ' ' || ch == '\t'));
+			skip_to(&s, s.pos + 1);
+			continue;
+		}
+		size_t at = s.pos;
+		scan_token(&s, line_start, depth, budget);
+		line_start = s.pos > at && data[s.pos - 1] == '\n';
+	}
+	free(data);
+}
+
+void cfg_check_wrapped_ints(struct ctx *c, const char *path)
+{
+	int budget = 64;
+	scan_file(c, path, path, 0, &budget);
 }
