@@ -65,15 +65,10 @@ static bool key_group_number(struct ctx *c, const config_setting_t *s, void *obj
 	struct group_config *g = obj;
 	size_t i = cfg_index_of(g, c->cfg->groups, sizeof *g);
 	long long v = 0;
-	char at[512];
 	if (!cfg_get_int(c, s, 0, 65535, &v))
 		return false;
-	for (size_t j = 0; j < i; j++)
-		if (c->group_at[j] && c->cfg->groups[j].group == v)
-			return cfg_err(c, s, "duplicate group %lld: already defined at %s", v,
-				       cfg_where(c, c->group_at[j], s, at, sizeof at));
 	g->group = (uint16_t)v;
-	c->group_at[i] = s;
+	c->group_at[i] = s; /* duplicates: check_duplicate_groups() */
 	return true;
 }
 
@@ -234,6 +229,41 @@ static void parse_group(struct ctx *c, const config_setting_t *sec, struct group
 		g->rcvbuf_max = INT_MAX;
 }
 
+/* Groups by identity, and in file order among equals. */
+static int group_ptr_cmp(const void *a, const void *b)
+{
+	const struct group_config *ga = *(const void *const *)a, *gb = *(const void *const *)b;
+	int r = config_group_identity_cmp(ga, gb);
+	return r ? r : (ga > gb) - (ga < gb);
+}
+
+/* A group whose identity an earlier one has is an error naming the first.
+ * Sorted, not compared pairwise: 65536 groups are checked in milliseconds. */
+static void check_duplicate_groups(struct ctx *c)
+{
+	const struct group_config *groups = c->cfg->groups, **v;
+	size_t m = 0;
+	char at[512];
+	if (!(v = malloc((c->cfg->n_groups + 1) * sizeof *v))) {
+		cfg_err_file(c, c->cfg->path, 0, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < c->cfg->n_groups; i++)
+		if (c->group_at[i])
+			v[m++] = &groups[i];
+	qsort(v, m, sizeof *v, group_ptr_cmp);
+	for (size_t k = 1, first = 0; k < m; k++) {
+		if (config_group_identity_cmp(v[first], v[k]) != 0) {
+			first = k;
+			continue;
+		}
+		const config_setting_t *s = c->group_at[v[k] - groups];
+		cfg_err(c, s, "duplicate group %u: already defined at %s", v[k]->group,
+			cfg_where(c, c->group_at[v[first] - groups], s, at, sizeof at));
+	}
+	free(v);
+}
+
 static void parse_groups(struct ctx *c, const config_setting_t *s)
 {
 	if (!s) {
@@ -258,6 +288,7 @@ static void parse_groups(struct ctx *c, const config_setting_t *s)
 		if (cfg_is_section(c, e, "groups"))
 			parse_group(c, e, &c->cfg->groups[i]);
 	}
+	check_duplicate_groups(c);
 }
 
 /* ---- the file ---- */
@@ -373,6 +404,11 @@ void config_free(struct nflogd_config *cfg)
 	free(cfg->groups);
 	free(cfg->path);
 	memset(cfg, 0, sizeof *cfg);
+}
+
+int config_group_identity_cmp(const struct group_config *a, const struct group_config *b)
+{
+	return (a->group > b->group) - (a->group < b->group);
 }
 
 bool config_group_options_equal(const struct group_config *a, const struct group_config *b)

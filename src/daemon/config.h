@@ -162,6 +162,13 @@ void config_free(struct nflogd_config *cfg);
 bool config_output_equal(const struct output_config *a, const struct output_config *b);
 bool config_group_options_equal(const struct group_config *a, const struct group_config *b);
 
+/* Orders groups by what makes them one group: a config holds no two
+ * with the same identity, and a reload keeps a group whose identity
+ * stays (its socket with it). The identity is the group number; any key
+ * that joins it (a network namespace) joins here and nowhere else.
+ * <0, 0 or >0 as strcmp(). */
+int config_group_identity_cmp(const struct group_config *a, const struct group_config *b);
+
 /* Index of the output named name, or -1. */
 int config_find_output(const struct nflogd_config *cfg, const char *name) MUST_CHECK;
 

@@ -8,18 +8,12 @@
 
 /* ---- the plan ---- */
 
-/* What makes an old and a new group the same group, which keeps its
- * socket across the reload: its number. Every group match goes through
- * here; a further key of a group's identity joins this comparison. */
-static int group_identity_cmp(const struct group_config *a, const struct group_config *b)
-{
-	return (a->group > b->group) - (a->group < b->group);
-}
-
-/* qsort() comparators on arrays of element pointers. */
+/* qsort() comparators on arrays of element pointers. An old and a new
+ * group are the same group, which keeps its socket, when their identity
+ * is (config_group_identity_cmp(): every group match goes through it). */
 static int group_ptr_cmp(const void *a, const void *b)
 {
-	return group_identity_cmp(*(const void *const *)a, *(const void *const *)b);
+	return config_group_identity_cmp(*(const void *const *)a, *(const void *const *)b);
 }
 
 /* Outputs are the same output when they have the same name. */

@@ -5,7 +5,7 @@
  *    happens to each output and group. An output is kept when an old one
  *    has its name and the same settings, else opened (and the old one of
  *    that name, if any, closed). A group is kept when an old one has its
- *    identity (group_identity_cmp() in reload.c, the one place that says
+ *    identity (config_group_identity_cmp(), the one place that says
  *    what makes two groups "the same"), reconfigured on its own socket
  *    when its options differ, else bound; old ones not kept are unbound.
  *    Matching sorts both sides: a reload of n groups costs O(n log n).

@@ -442,6 +442,51 @@ static void test_escaping(void)
 	buf_free(&errors);
 }
 
+/* Every group number once (65536 groups): the check is not quadratic in
+ * the number of groups (it took minutes), so this ends in well under the
+ * test's timeout; the groups are all there, in order, and one more group
+ * with a number already used is the one error. */
+static void test_many_groups(void)
+{
+	enum { N = 65536 };
+	struct buf text;
+	buf_init(&text);
+	buf_printf(&text,
+		   "outputs = ( { name = \"a\"; type = \"file\"; path = \"/tmp/a.log\"; } );\n"
+		   "groups = (\n");
+	for (unsigned i = 0; i < N; i++)
+		buf_printf(&text, "  { group = %u; outputs = (\"a\"); },\n", i);
+	size_t all = text.len;
+	buf_printf(&text, "  { group = 7; outputs = (\"a\"); } );\n");
+	struct nflogd_config cfg;
+	struct buf errors;
+	buf_init(&errors);
+
+	const char *path = write_tmp("many_dup.conf", text.data, text.len);
+	CHECK(load(path, &cfg, &errors) == -1, "%d groups and a duplicate: fails", N);
+	char want[256];
+	snprintf(want, sizeof want, "%s:%d: duplicate group 7: already defined at line 10\n", path,
+		 N + 3);
+	CHECK_STREQ(errors_str(&errors), want, "the duplicate is the one error");
+	config_free(&cfg);
+
+	text.len = all - 2; /* drop ",\n" after the last of the N */
+	buf_printf(&text, " );\n");
+	path = write_tmp("many.conf", text.data, text.len);
+	int rc = load(path, &cfg, &errors);
+	CHECK(rc == 0, "%d groups load", N);
+	if (rc != 0)
+		show_errors(&errors);
+	size_t misplaced = 0;
+	for (size_t i = 0; i < cfg.n_groups; i++)
+		misplaced += cfg.groups[i].group != i || cfg.groups[i].n_outputs != 1;
+	CHECK(cfg.n_groups == N && misplaced == 0, "all %zu groups, in order (%zu misplaced)",
+	      cfg.n_groups, misplaced);
+	config_free(&cfg);
+	buf_free(&errors);
+	buf_free(&text);
+}
+
 static uint32_t rnd_state = 12345;
 static uint32_t rnd(void)
 {
@@ -505,8 +550,11 @@ int main(void)
 	test_all_errors();
 	test_escaping();
 	test_mangled();
+	test_many_groups();
 
-	static const char *const tmp_files[] = { "all.conf", "esc.conf", "cut.conf", "mut.conf" };
+	static const char *const tmp_files[] = { "all.conf", "esc.conf",  "cut.conf",
+						 "mut.conf", "many.conf", "many_dup.conf",
+						 "dir.conf" };
 	for (size_t i = 0; i < sizeof tmp_files / sizeof tmp_files[0]; i++) {
 		char path[128];
 		snprintf(path, sizeof path, "%s/%s", tmpdir, tmp_files[i]);
