@@ -356,9 +356,10 @@ static char *dir_of(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
-int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors)
+int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors,
+		struct buf *warnings)
 {
-	struct ctx c = { .cfg = cfg, .errors = errors };
+	struct ctx c = { .cfg = cfg, .errors = errors, .warnings = warnings };
 	memset(cfg, 0, sizeof *cfg);
 	if (!check_readable(&c, path))
 		return -1;

@@ -61,6 +61,7 @@ enum enobufs_policy {
 #define CONFIG_DEFAULT_FILE_BACKLOG (UINT64_C(8) << 20) /* 8 MiB */
 #define CONFIG_FILE_BACKLOG_MAX (UINT64_C(1) << 30)	/* 1 GiB */
 #define CONFIG_OUTPUT_NAME_MAX 64			/* [A-Za-z0-9_.-] */
+#define CONFIG_LOGS_DIRECTORY "/var/log/nflogd"		/* nflogd.service's LogsDirectory= */
 #define CONFIG_DEFAULT_COPY_RANGE 65535
 #define CONFIG_DEFAULT_IDENT "nflogd" /* journal and syslog */
 #define CONFIG_DEFAULT_PRIORITY 5     /* notice, as the kernel's LOG */
@@ -151,9 +152,12 @@ struct nflogd_config {
 
 /* Load and validate path into cfg. Returns 0 when valid. Otherwise -1,
  * with one "FILE:LINE: message\n" line per problem appended to errors
- * (FILE: message when no line applies), and cfg left empty.
- * cfg must be config_free()d after a successful load. */
-int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors) MUST_CHECK;
+ * (FILE: message when no line applies), and cfg left empty. Either way,
+ * what is valid but doubtful is appended to warnings (unless it is NULL)
+ * as "FILE:LINE: warning: message\n". cfg must be config_free()d after a
+ * successful load. */
+int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors,
+		struct buf *warnings) MUST_CHECK;
 void config_free(struct nflogd_config *cfg);
 
 /* Same settings (everything but the line): a reload keeps such an

@@ -20,6 +20,7 @@
 struct ctx {
 	struct nflogd_config *cfg;
 	struct buf *errors;
+	struct buf *warnings; /* may be NULL: warnings are dropped */
 	unsigned n_errors;
 	const char *dir;		   /* of the main file, for @include */
 	const config_setting_t **name_at;  /* per output: its valid name */
@@ -75,6 +76,8 @@ const char *cfg_type_name(int type);
 void cfg_hint_try(struct hint *h, const char *candidate);
 const char *cfg_hint_text(const struct hint *h, char *out, size_t size);
 bool cfg_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void cfg_warn(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *cfg_where(const struct ctx *c, const config_setting_t *first, const config_setting_t *s,
 		      char *out, size_t size);

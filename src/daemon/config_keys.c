@@ -50,18 +50,37 @@ const char *cfg_file_name(const struct ctx *c, const char *file, char *out, size
 	return out;
 }
 
-/* One "FILE:LINE: message" line; line 0 means no line applies. */
-static void error_at(struct ctx *c, const char *file, unsigned line, const char *fmt, va_list ap)
-    __attribute__((format(printf, 4, 0)));
-static void error_at(struct ctx *c, const char *file, unsigned line, const char *fmt, va_list ap)
+/* One "FILE:LINE: message" line into to; line 0 means no line applies. */
+static void message_at(const struct ctx *c, struct buf *to, const char *file, unsigned line,
+		       const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void message_at(const struct ctx *c, struct buf *to, const char *file, unsigned line,
+		       const char *fmt, va_list ap)
 {
 	char msg[1024], name[PATH_MAX];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	file = cfg_file_name(c, file, name, sizeof name);
 	if (line)
-		buf_printf(c->errors, "%s:%u: %s\n", file, line, msg);
+		buf_printf(to, "%s:%u: %s\n", file, line, msg);
 	else
-		buf_printf(c->errors, "%s: %s\n", file, msg);
+		buf_printf(to, "%s: %s\n", file, msg);
+}
+
+static void message(const struct ctx *c, struct buf *to, const char *file, unsigned line,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void message(const struct ctx *c, struct buf *to, const char *file, unsigned line,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	message_at(c, to, file, line, fmt, ap);
+	va_end(ap);
+}
+
+static void error_at(struct ctx *c, const char *file, unsigned line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static void error_at(struct ctx *c, const char *file, unsigned line, const char *fmt, va_list ap)
+{
+	message_at(c, c->errors, file, line, fmt, ap);
 	c->n_errors++;
 }
 
@@ -81,6 +100,20 @@ bool cfg_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 	error_at(c, config_setting_source_file(s), config_setting_source_line(s), fmt, ap);
 	va_end(ap);
 	return false;
+}
+
+/* A warning about setting s: "FILE:LINE: warning: message"; the config
+ * stays valid. */
+void cfg_warn(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (c->warnings)
+		message(c, c->warnings, config_setting_source_file(s),
+			config_setting_source_line(s), "warning: %s", msg);
 }
 
 /* "line 12" when first is in the same file as s, else "FILE:12". */

@@ -68,6 +68,21 @@ static const struct reload_ops daemon_reload_ops = {
 	.keep_group = keep_group,
 };
 
+/* Each line of text, one message at level. */
+static void log_lines(int level, const struct buf *text)
+{
+	const char *p = text->data, *end = p + text->len;
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		int l = nl ? (int)(nl - p) : (int)(end - p);
+		if (level == LOG_LEVEL_ERROR)
+			log_error("%.*s", l, p);
+		else
+			log_warn("%.*s", l, p);
+		p += l + 1;
+	}
+}
+
 /* The file does not load: each of its errors in the log, the first one
  * in STATUS=. */
 static void report_invalid(struct daemon *d, const struct buf *errors)
@@ -78,12 +93,7 @@ static void report_invalid(struct daemon *d, const struct buf *errors)
 	int first = end ? (int)(end - text) : (int)errors->len;
 	log_error("reload rejected, still running the previous configuration; %s has errors:",
 		  d->opts->config_path);
-	for (const char *p = text; p < text + errors->len;) {
-		const char *nl = memchr(p, '\n', (size_t)(text + errors->len - p));
-		int l = nl ? (int)(nl - p) : (int)(text + errors->len - p);
-		log_error("%.*s", l, p);
-		p += l + 1;
-	}
+	log_lines(LOG_LEVEL_ERROR, errors);
 	snprintf(d->reload_error, sizeof d->reload_error, REJECTED ": %.*s", first, text);
 	daemon_status(d, status, sizeof status);
 	notify_ready(status);
@@ -116,14 +126,17 @@ void daemon_reload(struct daemon *d)
 	notify_reloading("reloading configuration");
 	d->reload_error[0] = '\0';
 	struct nflogd_config cfg;
-	struct buf errors;
+	struct buf errors, warnings;
 	buf_init(&errors);
-	if (config_load(d->opts->config_path, &cfg, &errors) < 0) {
+	buf_init(&warnings);
+	int rc = config_load(d->opts->config_path, &cfg, &errors, &warnings);
+	log_lines(LOG_LEVEL_WARNING, &warnings);
+	if (rc < 0)
 		report_invalid(d, &errors);
-		buf_free(&errors);
-		return;
-	}
 	buf_free(&errors);
+	buf_free(&warnings);
+	if (rc < 0)
+		return;
 	struct reload r;
 	if (reload_begin(&r, &d->run, &cfg, &daemon_reload_ops, d) < 0) {
 		reload_discard(&r);

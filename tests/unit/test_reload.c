@@ -141,7 +141,7 @@ static void load_text(const char *text, struct nflogd_config *cfg)
 	}
 	struct buf errors;
 	buf_init(&errors);
-	if (config_load(path, cfg, &errors) < 0) {
+	if (config_load(path, cfg, &errors, NULL) < 0) {
 		printf("Bail out! test config does not load: %.*s\n", (int)errors.len,
 		       errors.data ? errors.data : "");
 		exit(1);
