@@ -142,6 +142,10 @@ int daemon_run(const struct daemon_options *opts, struct nflogd_config *cfg)
 	}
 	rc = 0;
 out:
+	/* the outputs close first: what they give up then is in the counters */
+	for (size_t i = 0; d->run.outputs && i < d->run.cfg.n_outputs; i++)
+		if (d->run.outputs[i])
+			output_shutdown(d->run.outputs[i]);
 	counters_log(&d->run);
 	teardown(d);
 	return rc;

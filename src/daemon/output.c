@@ -43,12 +43,20 @@ struct output *output_open(const struct output_config *oc, struct loop *loop, ch
 	return o;
 }
 
+void output_shutdown(struct output *o)
+{
+	if (o->shut)
+		return;
+	o->shut = true;
+	o->ops->flush(o);
+	o->ops->close(o);
+}
+
 void output_close(struct output *o)
 {
 	if (!o)
 		return;
-	o->ops->flush(o);
-	o->ops->close(o);
+	output_shutdown(o);
 	free(o->name);
 	free(o);
 }

@@ -8,6 +8,7 @@
 #ifndef NFLOGD_OUTPUT_H
 #define NFLOGD_OUTPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/time.h>
@@ -72,12 +73,17 @@ struct output {
 	enum record_format format;
 	unsigned log_flags;
 	struct output_stats stats;
+	bool shut;  /* output_shutdown() closed the sink already */
 	void *priv; /* the sink's own state */
 };
 
 /* Create and open the output described by oc. NULL with a reason in err. */
 struct output *output_open(const struct output_config *oc, struct loop *loop, char *err,
 			   size_t errlen) MUST_CHECK;
+/* Flush o and close its sink: what it cannot deliver now is counted as
+ * dropped. o's name and stats stay readable (the exit counters are
+ * logged after this) until output_close(). */
+void output_shutdown(struct output *o);
 void output_close(struct output *o);
 
 static inline void output_write(struct output *o, const struct nflogd_record *rec,
