@@ -158,12 +158,14 @@ struct nflogd_config {
  * successful load. */
 int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors,
 		struct buf *warnings) MUST_CHECK;
+/* Free what cfg owns and empty it; an empty cfg is fine. */
 void config_free(struct nflogd_config *cfg);
 
-/* Same settings (everything but the line): a reload keeps such an
- * output or group running untouched. Group comparison ignores which
- * outputs it feeds (that is re-wired without touching the socket). */
+/* Whether a and b have the same settings (everything but the line): a
+ * reload keeps such an output running untouched. */
 bool config_output_equal(const struct output_config *a, const struct output_config *b);
+/* Whether a and b have the same reader options, whatever outputs they
+ * feed (a reload re-wires those without touching the socket). */
 bool config_group_options_equal(const struct group_config *a, const struct group_config *b);
 
 /* Orders groups by what makes them one group: a config holds no two

@@ -69,7 +69,7 @@ static void on_loss(void *arg, uint16_t group, enum nflog_loss_kind kind, uint64
 	struct group_rt *g = arg;
 	(void)group;
 	if (g->cfg->enobufs != ENOBUFS_RAISE) {
-		log_debug("group %u: %s %llu", g->cfg->group, loss_word(kind),
+		log_debug("%s: group %u: %s %llu", __func__, g->cfg->group, loss_word(kind),
 			  (unsigned long long)count);
 		return;
 	}

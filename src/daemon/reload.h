@@ -46,6 +46,7 @@ struct reload_plan {
  * (reload_plan_free()). 0, or -1 when out of memory (p is empty then). */
 int reload_plan_make(struct reload_plan *p, const struct nflogd_config *old,
 		     const struct nflogd_config *new) MUST_CHECK;
+/* Free what p holds and empty it (an empty p is fine). */
 void reload_plan_free(struct reload_plan *p);
 
 /* What a reload does to the world; arg is given back to each call. The
