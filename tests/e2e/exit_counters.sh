@@ -11,17 +11,7 @@ command -v unshare >/dev/null && command -v nsenter >/dev/null || e2e_skip "need
 e2e_init exitcount
 
 COUNT=2000
-mkdir "$T/disk"
-ip netns exec "$NS" unshare -m --propagation private \
-	sh -c 'mount -t tmpfs -o size=1m nflogd-e2e "$1" && exec sleep 600' sh "$T/disk" &
-HOLDER=$!
-trap 'kill "$HOLDER" 2>/dev/null; e2e_cleanup' EXIT
-inside() { nsenter -t "$HOLDER" -m "$@"; }
-for i in $(seq 50); do
-	inside findmnt -n "$T/disk" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-inside findmnt -n "$T/disk" >/dev/null 2>&1 || { not_ok "tmpfs mounted in a private namespace"; e2e_finish; }
+private_tmpfs "$T/disk" 1m || { not_ok "tmpfs mounted in a private namespace"; e2e_finish; }
 
 nft_load <<EOF2
 table inet t {
@@ -35,7 +25,7 @@ cat >"$T/nflogd.conf" <<EOF2
 outputs = ( $(conf_file_output full "$T/disk/full.json" json "backlog = \"64K\";") );
 groups = ( { group = 81; outputs = ("full"); qthresh = 1; timeout = 0; rcvbuf = "16M"; } );
 EOF2
-NFLOGD_WRAP="nsenter -t $HOLDER -m ${NFLOGD_WRAP:-}" daemon_start "$T/nflogd.conf" || { not_ok "daemon starts"; e2e_finish; }
+NFLOGD_WRAP="nsenter -t $TMPFS_HOLDER -m ${NFLOGD_WRAP:-}" daemon_start "$T/nflogd.conf" || { not_ok "daemon starts"; e2e_finish; }
 inside dd if=/dev/zero of="$T/disk/fill" bs=64k >/dev/null 2>&1   # until ENOSPC
 check_eq "tmpfs full" "$(inside df --output=avail -k "$T/disk" | tail -1 | tr -d ' ')" 0
 nsx "$LOADGEN" -c "$COUNT" -r 2000 -p 7801 -b 1 >"$T/loadgen.out" 2>&1
