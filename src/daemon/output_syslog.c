@@ -491,9 +491,9 @@ static void pump(struct syslog_sink *s)
 	if (s->transport == SYSLOG_TCP) {
 		ack_update(s);
 		/* written, not yet acknowledged: nothing else would look again */
-		if (s->count && !loop_timer_armed(s->timer))
-			if (loop_timer_arm(s->timer, SYSLOG_ACK_CHECK_S) < 0)
-				log_error("output %s: cannot arm its timer", s->o->name);
+		if (s->count && !loop_timer_armed(s->timer) &&
+		    loop_timer_arm(s->timer, SYSLOG_ACK_CHECK_S) < 0)
+			log_error("output %s: cannot arm its timer", s->o->name);
 	}
 	set_watch(s, idle_watch(s));
 }
