@@ -289,8 +289,10 @@ static size_t float_end(const char *d, size_t j, bool digits_before)
 {
 	bool dot = d[j] == '.';
 	size_t k = dot ? skip_digits(d, j + 1) : j;
+	if (d[k] != 'e' && d[k] != 'E') /* then d[k + 1] is there, at worst the NUL */
+		return dot ? k : j;
 	size_t e = k + 1 + (d[k + 1] == '-' || d[k + 1] == '+');
-	if ((d[k] == 'e' || d[k] == 'E') && isdigit((unsigned char)d[e]) && (dot || digits_before))
+	if (isdigit((unsigned char)d[e]) && (dot || digits_before))
 		return skip_digits(d, e);
 	return dot ? k : j;
 }
