@@ -213,6 +213,27 @@ static void check_rcvbuf(struct ctx *c, const config_setting_t *sec, struct grou
 		(unsigned long long)g->rcvbuf, start ? "" : ", the default");
 }
 
+/* A raw capture holds the packet itself: a group that copies none cannot
+ * feed it (an nflog capture holds the attributes, with or without it). */
+static void check_raw_captures(struct ctx *c, const config_setting_t *sec, struct group_config *g)
+{
+	static const char *const modes[] = { "none", "meta", "packet" };
+	const config_setting_t *mode = config_setting_get_member(sec, "copymode");
+	char q[96];
+	if (g->copymode == COPYMODE_PACKET)
+		return;
+	for (size_t i = 0; i < g->n_outputs; i++) {
+		const struct output_config *o = &c->cfg->outputs[g->outputs[i]];
+		if (o->type != OUTPUT_PCAP || o->linktype != CAPTURE_RAW)
+			continue;
+		cfg_err(c, mode ? mode : sec,
+			"group %u copies no packet (copymode = \"%s\") but output %s writes raw IP "
+			"packets (linktype = \"raw\"): use copymode = \"packet\", or linktype = "
+			"\"nflog\" (its records keep the attributes without the packet)",
+			g->group, modes[g->copymode], cfg_quote(o->name, q, sizeof q));
+	}
+}
+
 static void parse_group(struct ctx *c, const config_setting_t *sec, struct group_config *g)
 {
 	unsigned before = c->n_errors;
@@ -222,6 +243,8 @@ static void parse_group(struct ctx *c, const config_setting_t *sec, struct group
 	cfg_walk_section(c, sec, "group", tables, NULL, g);
 	if (c->n_errors == before)
 		check_rcvbuf(c, sec, g);
+	if (c->n_errors == before)
+		check_raw_captures(c, sec, g);
 	/* SO_RCVBUF(FORCE) takes an int: "2G" means as much as it can. */
 	if (g->rcvbuf > INT_MAX)
 		g->rcvbuf = INT_MAX;

@@ -18,6 +18,14 @@ enum output_type {
 	OUTPUT_FILE = 1,
 	OUTPUT_JOURNAL = 2,
 	OUTPUT_SYSLOG = 3,
+	OUTPUT_PCAP = 4,
+};
+
+/* type = "pcap": what a capture record holds; the values are the pcap
+ * LINKTYPE_* numbers written in the file header. */
+enum capture_linktype {
+	CAPTURE_RAW = 101,   /* the IPv4/IPv6 packet */
+	CAPTURE_NFLOG = 239, /* the NFLOG message: attributes and packet */
 };
 
 /* type = "syslog": where messages go, and how they are written. */
@@ -97,7 +105,7 @@ struct output_config {
 	enum output_type type;
 	enum record_format format; /* default text */
 	unsigned log_flags;	   /* FORMAT_LOG_* bits (format.h), default 0 */
-	/* type = "file" */
+	/* type = "file" and "pcap" */
 	char *path;		  /* absolute */
 	unsigned mode;		  /* file mode, default 0640 */
 	int64_t uid, gid;	  /* owner / group of a created file, -1 = unset */
@@ -105,6 +113,8 @@ struct output_config {
 	uint32_t rotate_interval; /* seconds, 0 = no time rotation */
 	uint32_t rotate_keep;	  /* old files path.1 .. path.N, default 10 */
 	uint64_t backlog;	  /* bytes held while the file cannot be written */
+	/* type = "pcap" (and the keys of "file" above but format, log_flags) */
+	enum capture_linktype linktype; /* default nflog */
 	/* type = "journal" and "syslog" (fixed arrays: config_free stays simple) */
 	char ident[49];	   /* SYSLOG_IDENTIFIER / APP-NAME, default "nflogd" */
 	unsigned priority; /* severity 0..7, default 5 (notice) */

@@ -13,6 +13,7 @@ static const struct output_ops *ops_for(enum output_type type)
 	case OUTPUT_FILE: return &output_file_ops;
 	case OUTPUT_JOURNAL: return &output_journal_ops;
 	case OUTPUT_SYSLOG: return &output_syslog_ops;
+	case OUTPUT_PCAP: return &output_pcap_ops;
 	}
 	return NULL;
 }

@@ -237,6 +237,32 @@ static void test_include(void)
 	buf_free(&errors);
 }
 
+static void test_pcap(void)
+{
+	struct nflogd_config cfg;
+	struct buf errors;
+	buf_init(&errors);
+	int rc = load(CONFIG_DIR "/good/pcap.conf", &cfg, &errors);
+	CHECK(rc == 0, "pcap.conf loads");
+	if (rc != 0)
+		show_errors(&errors);
+	if (rc == 0) {
+		const struct output_config *cap = &cfg.outputs[0], *raw = &cfg.outputs[1];
+		CHECK(cap->type == OUTPUT_PCAP && cap->linktype == CAPTURE_NFLOG,
+		      "type pcap, linktype nflog by default");
+		CHECK(cap->mode == 0640 && cap->backlog == CONFIG_DEFAULT_FILE_BACKLOG &&
+			  cap->rotate_size == 0,
+		      "a file's defaults");
+		CHECK(raw->linktype == CAPTURE_RAW && raw->mode == 0600 &&
+			  raw->rotate_size == 100u << 20 && raw->rotate_interval == 86400 &&
+			  raw->rotate_keep == 3 && raw->backlog == 1u << 20,
+		      "linktype raw with a file's keys");
+		CHECK(!config_output_equal(cap, raw), "linktype is compared by a reload");
+	}
+	config_free(&cfg);
+	buf_free(&errors);
+}
+
 /* The installed example must load as shipped. */
 static void test_example(void)
 {
@@ -603,6 +629,7 @@ int main(void)
 	test_minimal();
 	test_full();
 	test_include();
+	test_pcap();
 	test_example();
 	test_good_dir();
 	test_bad_dir();
