@@ -62,14 +62,15 @@ static size_t whole_records(const struct file_sink *f, size_t off, size_t limit,
 
 /* ---- writing ---- */
 
-void file_sink_cut(struct file_sink *f, uint64_t keep)
+int file_sink_cut(struct file_sink *f, uint64_t keep)
 {
 	if (ftruncate(f->fd, (off_t)keep) < 0) {
 		log_warn("output %s: cannot cut %s back to %llu bytes: %s", f->out->name, f->path,
 			 (unsigned long long)keep, strerror(errno));
-		return;
+		return -1;
 	}
 	f->size = keep;
+	return 0;
 }
 
 /* Cut the last `partial` bytes (part of a record) off the end of the
@@ -77,9 +78,14 @@ void file_sink_cut(struct file_sink *f, uint64_t keep)
 static void cut_tail(struct file_sink *f, uint64_t partial)
 {
 	struct stat st;
+	const char *end = f->framing->partial_end;
 	if (!partial || fstat(f->fd, &st) < 0 || (uint64_t)st.st_size < partial)
 		return;
-	file_sink_cut(f, (uint64_t)st.st_size - partial);
+	if (file_sink_cut(f, (uint64_t)st.st_size - partial) == 0 || !end)
+		return;
+	/* cannot cut it: end it, so the next record at least starts clean */
+	if (write(f->fd, end, strlen(end)) > 0)
+		f->size = (uint64_t)st.st_size + strlen(end);
 }
 
 /* write() all n bytes; returns how many went out, *e says why not all. */

@@ -48,6 +48,9 @@ struct file_framing {
 	 * 0, or -1 with the reason in err (the file is not of this kind).
 	 * NULL: nothing to check. */
 	int (*check_existing)(struct file_sink *f, char *err, size_t errlen);
+	/* Written after part of a record that could not be cut off the file,
+	 * so that the next record starts clean (lines: "\n"); NULL: none. */
+	const char *partial_end;
 	/* What every new file begins with (0 bytes: nothing). */
 	uint8_t header[FILE_SINK_HEADER_MAX];
 	size_t header_len;
@@ -99,7 +102,8 @@ int file_sink_reopen(struct file_sink *f, char *err, size_t errlen) MUST_CHECK;
 void file_sink_close(struct file_sink *f);
 
 /* For check_existing: cut the current file back to its first keep bytes
- * (what follows is part of a record, never a whole one). */
-void file_sink_cut(struct file_sink *f, uint64_t keep);
+ * (what follows is part of a record, never a whole one). 0, or -1 after
+ * logging why not. */
+int file_sink_cut(struct file_sink *f, uint64_t keep);
 
 #endif

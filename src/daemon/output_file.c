@@ -22,6 +22,7 @@ static size_t line_len(const char *p, size_t avail)
 static const struct file_framing lines = {
 	.record_word = "line",
 	.record_len = line_len,
+	.partial_end = "\n",
 };
 
 static void end_line(struct file_sink *f, size_t start)
