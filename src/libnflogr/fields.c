@@ -105,7 +105,7 @@ static bool put_hook(struct buf *b, const struct field_src *s)
 {
 	if (!R->has_packet_hdr)
 		return false;
-	const char *name = record_hook_name(R->hook);
+	const char *name = record_hook_name(R->family, R->hook);
 	if (name)
 		buf_puts(b, name);
 	else
@@ -449,8 +449,9 @@ const struct field fields_table[] = {
 	  .desc = "Sequence number across all groups (starts at 1)", .put = put_seq_global },
 	{ KEY("hook"), .layer = FIELD_L_RECORD, .journal = "NFLOG_HOOK", .type = FIELD_STRING,
 	  .presence = FIELD_NULLABLE, .when = "always; null without a packet header",
-	  .desc =
-	      "Netfilter hook: prerouting, input, forward, output, postrouting (else its number)",
+	  .desc = "Netfilter hook, as nft names it in the family: prerouting, input, forward, "
+		  "output, postrouting (ipv4, ipv6, bridge), ingress (ipv4, ipv6); input, output "
+		  "(arp); ingress, egress (netdev); else its number",
 	  .put = put_hook },
 	{ KEY("family"), .layer = FIELD_L_RECORD, .journal = "NFLOG_FAMILY", .type = FIELD_STRING,
 	  .presence = FIELD_ALWAYS, .when = "always",

@@ -61,14 +61,7 @@ JOURNAL=0 SYSLOG=0
 grep -q 'type = "journal"' "$CONF" && JOURNAL=1
 grep -q 'type = "syslog"' "$CONF" && SYSLOG=1
 if [ "$SYSLOG" = 1 ]; then   # the remote syslog server: a UDP socket in the netns
-	ip netns exec "$NS" python3 -u -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 5514))
-out = open(sys.argv[1], "ab", buffering=0)
-while True:
-    out.write(s.recv(65536) + b"\n")' "$T/remote.log" &
-	DAEMON_PIDS[udp]=$!
+	udp_sink 5514 "$T/remote.log" || { not_ok "the remote syslog peer (UDP 5514)"; e2e_finish; }
 fi
 "$NFLOGD" --check-config -c "$CONF" >/dev/null || { not_ok "the test config is valid"; e2e_finish; }
 
