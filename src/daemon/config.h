@@ -64,7 +64,7 @@ enum enobufs_policy {
 #define CONFIG_LOGS_DIRECTORY "/var/log/nflogd"		/* nflogd.service's LogsDirectory= */
 #define CONFIG_DEFAULT_COPY_RANGE 65535
 #define CONFIG_DEFAULT_IDENT "nflogd" /* journal and syslog */
-#define CONFIG_DEFAULT_PRIORITY 5     /* notice, as the kernel's LOG */
+#define CONFIG_DEFAULT_PRIORITY 5     /* notice (the kernel's LOG: warning) */
 #define CONFIG_DEFAULT_FACILITY 3     /* daemon */
 #define CONFIG_DEFAULT_SYSLOG_SOCKET "/dev/log"
 /* The documentation enterprise number (RFC 5612): kept for the rules
