@@ -31,6 +31,7 @@ enum syslog_format {
 	SYSLOG_FORMAT_AUTO = 0, /* rfc3164 locally, rfc5424 to a target */
 	SYSLOG_FORMAT_RFC3164 = 1,
 	SYSLOG_FORMAT_RFC5424 = 2,
+	SYSLOG_FORMAT_KERNEL = 3, /* the kernel's LOG lines: "kernel:", kern.warning */
 };
 
 enum record_format {
