@@ -11,6 +11,7 @@ packages=(
 	systemd systemd-container man-db groff-base
 	clang-format   # tests/style.sh
 	logrotate   # tests/e2e/logrotate_unit.sh
+	psad logwatch fail2ban python3-systemd jq systemd-journal-remote   # tests/e2e/consumers_*.sh
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -37,7 +37,7 @@ table inet t {
 EOF
 cat >"$T/nflogd.conf" <<EOF
 outputs = (
-	{ name = "kern"; type = "syslog"; format = "kernel"; socket = "$STACK_DEVLOG"; },
+	{ name = "kern"; type = "syslog"; format = "kernel"; },
 	{ name = "direct"; type = "syslog"; format = "kernel"; socket = "$STACK_RSYSLOG_SOCK";
 	  priority = "info"; },
 	$(conf_file_output text "$T/nflog.log" text)
