@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <endian.h>
 #include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_log.h>
 #include <string.h>
@@ -211,12 +212,37 @@ int record_parse(const struct nlmsghdr *nlh, const struct timeval *recv_time,
 	return left > 0 ? -1 : 0;
 }
 
-const char *record_hook_name(uint8_t hook)
+/* Each family numbers its hooks its own way: NF_INET_* (NF_INET_INGRESS
+ * is 5), NF_ARP_*, NF_NETDEV_*, NF_BR_* (NF_BR_BROUTING is 5). */
+static const char *const inet_hooks[] = {
+	"prerouting", "input", "forward", "output", "postrouting", "ingress", NULL,
+};
+static const char *const arp_hooks[] = { "input", "output", "forward", NULL };
+static const char *const netdev_hooks[] = { "ingress", "egress", NULL };
+static const char *const bridge_hooks[] = {
+	"prerouting", "input", "forward", "output", "postrouting", "brouting", NULL,
+};
+static const struct {
+	uint8_t family;
+	const char *const *names; /* NULL-terminated */
+} hook_tables[] = {
+	{ NFPROTO_IPV4, inet_hooks },	  { NFPROTO_IPV6, inet_hooks },
+	{ NFPROTO_ARP, arp_hooks },	  { NFPROTO_NETDEV, netdev_hooks },
+	{ NFPROTO_BRIDGE, bridge_hooks },
+};
+
+const char *record_hook_name(uint8_t family, uint8_t hook)
 {
-	static const char *const names[] = {
-		"prerouting", "input", "forward", "output", "postrouting",
-	};
-	return hook < sizeof names / sizeof names[0] ? names[hook] : NULL;
+	for (size_t t = 0; t < sizeof hook_tables / sizeof *hook_tables; t++) {
+		if (hook_tables[t].family != family)
+			continue;
+		const char *const *names = hook_tables[t].names;
+		for (size_t i = 0; names[i]; i++)
+			if (i == hook)
+				return names[i];
+		return NULL;
+	}
+	return NULL;
 }
 
 const char *record_family_name(uint8_t family)
