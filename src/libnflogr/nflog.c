@@ -458,6 +458,7 @@ static int configure(struct nflog_reader *nl, char *err, size_t errlen, char *wa
 	}
 	if (e) {
 		explain_bind_error(nl, e, err, errlen);
+		errno = e;
 		return -1;
 	}
 	set_active_flags(nl, flags);
@@ -526,12 +527,15 @@ struct nflog_reader *nflog_reader_open(const struct nflog_options *opt, char *er
 	if (!nl || !(nl->buf = malloc(NFLOG_RECV_BUF))) {
 		report(err, errlen, "NFLOG group %u: out of memory", opt->group);
 		free(nl);
+		errno = ENOMEM;
 		return NULL;
 	}
 	nl->opt = *opt;
 	nl->fd = -1;
 	if (setup_socket(nl, err, errlen) < 0 || configure(nl, err, errlen, warn, warnlen) < 0) {
+		int e = errno;
 		nflog_reader_close(nl);
+		errno = e;
 		return NULL;
 	}
 	nl->bound = true;

@@ -69,8 +69,8 @@ struct nflog_counters {
 struct nflog_reader;
 
 /* Bind and configure a group (one netlink message: the records the kernel
- * logs right after the bind already carry the flags). NULL on failure, with a one-line reason
- * naming the group in err. Warnings (e.g. a flag the kernel refused but
+ * logs right after the bind already carry the flags). NULL on failure, with errno and
+ * a one-line reason naming the group in err. Warnings (e.g. a flag the kernel refused but
  * that the group can run without) go to warn (may be empty). */
 struct nflog_reader *nflog_reader_open(const struct nflog_options *opt, char *err, size_t errlen,
 				       char *warn, size_t warnlen);
