@@ -119,7 +119,7 @@ static PyObject *next_record(NflogObject *self, bool wait)
 	}
 }
 
-PyDoc_STRVAR(queue_doc, "queue(wait=True)\n--\n\n"
+PyDoc_STRVAR(queue_doc, "queue($self, /, wait=True)\n--\n\n"
 			"Read from the socket into the queue when the queue is empty, waiting\n"
 			"for the kernel unless wait is False. Returns the number of records\n"
 			"queued (0 when nothing is there). Raises NflogDroppedError once per\n"
@@ -143,7 +143,7 @@ static PyObject *nflog_queue(NflogObject *self, PyObject *args, PyObject *kwargs
 }
 
 PyDoc_STRVAR(next_doc,
-	     "next(wait=True)\n--\n\n"
+	     "next($self, /, wait=True)\n--\n\n"
 	     "Return the next record (NflogData), waiting for one unless wait is\n"
 	     "False (then None when there is none). Other threads run while it waits;\n"
 	     "SIGINT ends the wait with KeyboardInterrupt. Raises NflogDroppedError once\n"
@@ -159,7 +159,7 @@ static PyObject *nflog_next(NflogObject *self, PyObject *args, PyObject *kwargs)
 	return next_record(self, wait);
 }
 
-PyDoc_STRVAR(loop_doc, "loop(fn, count=-1)\n--\n\n"
+PyDoc_STRVAR(loop_doc, "loop($self, /, fn, count=-1)\n--\n\n"
 		       "Call fn(data) for each record, up to count records (-1: no limit),\n"
 		       "waiting for them. Returns None once count records were passed, or once\n"
 		       "the handle is closed and drained. An exception raised by fn propagates\n"
@@ -191,7 +191,7 @@ static PyObject *nflog_loop(NflogObject *self, PyObject *args, PyObject *kwargs)
 	Py_RETURN_NONE;
 }
 
-PyDoc_STRVAR(close_doc, "close()\n--\n\n"
+PyDoc_STRVAR(close_doc, "close($self, /)\n--\n\n"
 			"Unbind the group: the kernel first sends what it still held back for\n"
 			"batching. What was received can still be read; then iteration stops\n"
 			"and next() raises NflogClosedError. Threads waiting in next() wake up.");
@@ -225,7 +225,7 @@ static PyObject *nflog_enter(PyObject *self, PyObject *unused)
 	return Py_NewRef(self);
 }
 
-PyDoc_STRVAR(getfd_doc, "getfd()\n--\n\n"
+PyDoc_STRVAR(getfd_doc, "getfd($self, /)\n--\n\n"
 			"The socket's file descriptor (int; readable when records wait), for\n"
 			"select/poll/asyncio, or None once closed.");
 
@@ -237,7 +237,7 @@ static PyObject *nflog_getfd(NflogObject *self, PyObject *unused)
 	return PyLong_FromLong(nflogr_fd(self->h));
 }
 
-PyDoc_STRVAR(fileno_doc, "fileno()\n--\n\n"
+PyDoc_STRVAR(fileno_doc, "fileno($self, /)\n--\n\n"
 			 "The socket's file descriptor; ValueError once closed.");
 
 static PyObject *nflog_fileno(NflogObject *self, PyObject *unused)
@@ -248,7 +248,7 @@ static PyObject *nflog_fileno(NflogObject *self, PyObject *unused)
 	return PyLong_FromLong(nflogr_fd(self->h));
 }
 
-PyDoc_STRVAR(getgroup_doc, "getgroup()\n--\n\nThe group number (int).");
+PyDoc_STRVAR(getgroup_doc, "getgroup($self, /)\n--\n\nThe group number (int).");
 
 static PyObject *nflog_getgroup(NflogObject *self, PyObject *unused)
 {
@@ -408,9 +408,9 @@ static PyMethodDef nflog_methods[] = {
 	{ "fileno", (PyCFunction)nflog_fileno, METH_NOARGS, fileno_doc },
 	{ "getgroup", (PyCFunction)nflog_getgroup, METH_NOARGS, getgroup_doc },
 	{ "__enter__", (PyCFunction)nflog_enter, METH_NOARGS,
-	  PyDoc_STR("__enter__()\n--\n\nReturn self (a context manager).") },
+	  PyDoc_STR("__enter__($self, /)\n--\n\nReturn self (a context manager).") },
 	{ "__exit__", (PyCFunction)nflog_exit, METH_VARARGS,
-	  PyDoc_STR("__exit__(*exc_info)\n--\n\nclose().") },
+	  PyDoc_STR("__exit__($self, /, *exc_info)\n--\n\nclose().") },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -334,7 +334,7 @@ static int parse_log_flags(PyObject *arg, unsigned *flags)
 }
 
 PyDoc_STRVAR(text_doc,
-	     "text(log_flags=())\n--\n\n"
+	     "text($self, /, log_flags=())\n--\n\n"
 	     "The line the kernel's LOG target prints for this packet, as nflogd's text\n"
 	     "format writes it after its timestamp (\"<prefix>IN=.. OUT=.. SRC=.. ...\").\n"
 	     "log_flags: nft's `log flags` words (\"tcp sequence\", \"tcp options\",\n"
@@ -352,7 +352,7 @@ static PyObject *nflogdata_text(PyObject *self, PyObject *args, PyObject *kwargs
 	return format_record(self, flags, false);
 }
 
-PyDoc_STRVAR(json_doc, "json()\n--\n\n"
+PyDoc_STRVAR(json_doc, "json($self, /)\n--\n\n"
 		       "The record as nflogd's JSON output writes it (one object, str).");
 
 static PyObject *nflogdata_json(PyObject *self, PyObject *unused)
@@ -425,7 +425,7 @@ static int decode_field(void *arg, const char *parent, const char *key, enum nfl
 }
 
 PyDoc_STRVAR(decode_doc,
-	     "decode()\n--\n\n"
+	     "decode($self, /)\n--\n\n"
 	     "The record's fields as a dict with the keys and values of nflogd's JSON\n"
 	     "output: the kernel's attributes and the decoded packet (src, dst, protocol,\n"
 	     "spt, dpt, tcp_flags, icmp_type, ...); equal to json.loads(data.json()).");

@@ -88,8 +88,9 @@ static struct nflogr *bind_group(uint16_t group, const struct nflogr_options *o)
 }
 
 PyDoc_STRVAR(open_doc,
-	     "open(group, timeout=0.0, qthresh=1, rcvbuf=0, nlbuf=0, enobufs=ENOBUFS_RAISE,\n"
-	     "     copymode=COPY_PACKET, *, flags=0, copy_range=0, netns=None)\n"
+	     "open($module, /, group, timeout=0.0, qthresh=1, rcvbuf=0, nlbuf=0,\n"
+	     "     enobufs=ENOBUFS_RAISE, copymode=COPY_PACKET, *, flags=0, copy_range=0,\n"
+	     "     netns=None)\n"
 	     "--\n\n"
 	     "Open an nflog listener for an NFLOG group (needs root or CAP_NET_ADMIN).\n\n"
 	     "group (int): the group number, 0..65535.\n"
