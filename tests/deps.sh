@@ -10,6 +10,7 @@ packages=(
 	clang libclang-rt-14-dev valgrind iptables   # tests/fuzz, e2e valgrind.sh, injection.sh
 	systemd systemd-container man-db groff-base
 	clang-format   # tests/style.sh
+	python3-dev python3-pytest abigail-tools   # the nflogr module, tests/python, tests/lib/abi.sh
 )
 missing=()
 for p in "${packages[@]}"; do
