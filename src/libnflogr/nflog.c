@@ -101,12 +101,21 @@ static void note_enobufs(struct nflog_reader *nl)
 	tell_loss(nl, NFLOG_LOSS_ENOBUFS, 0);
 }
 
-/* mnl_nlmsg_ok() casts nlmsg_len to int: a length of 2^31 or more passes
- * and the walk leaves the buffer. Only the kernel sends to us (checked in
- * recv_datagram), but a walk over received bytes must not trust that. */
-static bool message_ok(const struct nlmsghdr *nlh, int left)
+/* mnl_nlmsg_ok(), inlined (every message takes it), without its cast of
+ * nlmsg_len to int: a length of 2^31 or more would pass and the walk leave
+ * the buffer. Only the kernel sends to us (checked in recv_datagram), but
+ * a walk over received bytes must not trust that. */
+static inline bool message_ok(const struct nlmsghdr *nlh, int left)
 {
-	return mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (uint32_t)left;
+	return left >= (int)sizeof *nlh && nlh->nlmsg_len >= sizeof *nlh &&
+	       nlh->nlmsg_len <= (uint32_t)left;
+}
+
+/* mnl_nlmsg_next(), inlined: this runs for every message. */
+static inline const struct nlmsghdr *message_next(const struct nlmsghdr *nlh, int *left)
+{
+	*left -= (int)MNL_ALIGN(nlh->nlmsg_len);
+	return (const struct nlmsghdr *)((const char *)nlh + MNL_ALIGN(nlh->nlmsg_len));
 }
 
 static bool is_packet_message(const struct nlmsghdr *nlh)
@@ -121,7 +130,7 @@ static size_t count_packets(const char *buf, size_t len)
 	size_t n = 0;
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int left = (int)len;
-	for (; message_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+	for (; message_ok(nlh, left); nlh = message_next(nlh, &left))
 		n += is_packet_message(nlh);
 	return n;
 }
@@ -194,7 +203,7 @@ static int find_ack(const char *buf, size_t len, uint32_t seq, int *err)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int left = (int)len;
-	for (; message_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; message_ok(nlh, left); nlh = message_next(nlh, &left)) {
 		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq != seq)
 			continue;
 		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
@@ -714,7 +723,7 @@ static int take_message(struct nflog_reader *nl, struct nflogd_record *rec)
 		nl->queued = 0;
 		return 0;
 	}
-	mnl_nlmsg_next(nlh, &left);
+	message_next(nlh, &left);
 	nl->off = nl->buf_len - (size_t)left;
 	if (!is_packet_message(nlh))
 		return 0; /* NLMSG_DONE closing a batch, a late ACK */
