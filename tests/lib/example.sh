@@ -1,10 +1,12 @@
 #!/bin/bash
 # examples/nflogr_print (built against <nflogr.h> only) run on real
 # traffic next to the daemon: the same packets logged to three groups,
-# and the library's text and JSON are the daemon's bytes.
+# and the library's text and JSON are the daemon's bytes. Then
+# examples/nflogr_count on the same rules.
 . "$(dirname "$0")/../e2e/lib.sh"
 e2e_init libex
 : "${NFLOGR_PRINT:?NFLOGR_PRINT must point at examples/nflogr_print}"
+: "${NFLOGR_COUNT:?NFLOGR_COUNT must point at examples/nflogr_count}"
 
 nft_load <<EOF2
 table inet t {
@@ -73,4 +75,13 @@ else:
 PY
 check_eq "the JSON objects are the daemon's" "$(head -1 "$T/json.cmp")" same
 [ "$(head -1 "$T/json.cmp")" = same ] || sed 's/^/#   /' "$T/json.cmp" | head -20
+
+# examples/nflogr_count (bench/python.sh's C API reader) counts them
+nsx "$NFLOGR_COUNT" -g 81 -c 4 -i 5 >"$T/count.out" 2>"$T/count.err" &
+pid=$!
+for _ in $(seq 50); do grep -q READY "$T/count.err" && break; sleep 0.1; done
+send_udp 127.0.0.1 7611 2
+wait $pid
+check_eq "nflogr_count counts 4 records, none lost" "$(cut -d' ' -f1-3 "$T/count.out")" \
+	"received=4 lost=0 enobufs=0"
 e2e_finish
