@@ -6,7 +6,7 @@
  *   nflogr_count -g GROUP [-q QTHRESH] [-t TIMEOUT_CS] [-n NLBUF] [-r RCVBUF]
  *                [-c COUNT] [-i IDLE_S]
  *     defaults as countreader: qthresh 64, timeout 5 cs, nlbuf 65536,
- *     rcvbuf 8 MiB, sequence numbers on (losses counted exactly);
+ *     rcvbuf 8 MiB (in bytes), sequence numbers on (losses counted exactly);
  *     -c exit after COUNT records, -i after IDLE_S seconds without one
  *
  * Prints "READY" to stderr once bound, and on exit (also on SIGTERM or
@@ -33,12 +33,8 @@ static unsigned long number(const char *s)
 {
 	char *end;
 	unsigned long v = strtoul(s, &end, 10);
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
 	if (*end || end == s) {
-		fprintf(stderr, "nflogr_count: bad number %s\n", s);
+		fprintf(stderr, "nflogr_count: not a number: %s\n", s);
 		exit(2);
 	}
 	return v;
