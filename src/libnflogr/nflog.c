@@ -431,9 +431,9 @@ fail:
  * the instance and applies the settings in the same call, so the records
  * it logs right after the bind already carry the flags: with one message
  * per setting, records logged between the bind and the flags message came
- * without a sequence number and escaped exact loss accounting (22-40 per
- * start under load). The kernel checks the flags before it binds: a refused
- * conntrack flag leaves the group unbound. */
+ * without a sequence number and escaped exact loss accounting (issue 13:
+ * 22-40 per daemon start under load). The kernel checks the flags before
+ * it binds: a refused conntrack flag leaves the group unbound. */
 static int config_bind(struct nflog_reader *nl, uint16_t flags)
 {
 	const struct nflog_options *o = &nl->opt;

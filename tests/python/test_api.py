@@ -9,6 +9,7 @@ import json
 import os
 import select
 import socket
+import warnings
 
 import pytest
 
@@ -227,3 +228,18 @@ def test_netns_option(ns):
     nflog.close()
     with pytest.raises(OSError, match="namespace"):
         nflogr.open(27, netns=0)
+
+
+def test_conntrack_flag_refused_or_taken(ns):
+    """A kernel without conntrack netlink support refuses the flag: the
+    group opens without it, flags says so and a RuntimeWarning says why."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nflog = nflogr.open(28, flags=nflogr.FLAG_SEQ | nflogr.FLAG_CONNTRACK)
+    if nflog.flags & nflogr.FLAG_CONNTRACK:
+        assert not caught
+    else:
+        assert nflog.flags == nflogr.FLAG_SEQ
+        assert [w.category for w in caught] == [RuntimeWarning]
+        assert "refused the conntrack flag" in str(caught[0].message)
+    nflog.close()
