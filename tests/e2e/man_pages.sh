@@ -1,11 +1,11 @@
 #!/bin/bash
-# The man pages render without a warning: groff's own checks (-ww) and
+# The man pages (nflogd(8), nflogd.conf(5), nflogr(3)) render without a warning: groff's own checks (-ww) and
 # man-db's (--warnings), as `man -l` shows them.
 set -u
 : "${NFLOGD_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
 command -v groff >/dev/null || { echo "1..0 # SKIP needs groff (apt-get install groff-base)"; exit 77; }
 n=0 failed=0
-for page in "$NFLOGD_SRC/doc/nflogd.8" "$NFLOGD_SRC/doc/nflogd.conf.5"; do
+for page in "$NFLOGD_SRC/doc/nflogd.8" "$NFLOGD_SRC/doc/nflogd.conf.5" "$NFLOGD_SRC/doc/nflogr.3"; do
 	n=$((n + 1))
 	out=$(groff -man -ww -z "$page" 2>&1)
 	if command -v man >/dev/null; then
