@@ -22,8 +22,12 @@ done
 # every key of the config's key tables has its own entry in nflogd.conf.5
 n=$((n + 1))
 missing=
-for k in $(grep -ohE '^[[:space:]]*\{"[a-z_]+", KEY_' "$NFLOGD_SRC"/src/config*.c |
-	sed -E 's/.*\{"([a-z_]+)".*/\1/' | sort -u); do
+keys=$(grep -ohE '^[[:space:]]*\{ ?"[a-z_]+", KEY_' "$NFLOGD_SRC"/src/daemon/config*.c |
+	sed -E 's/.*\{ ?"([a-z_]+)".*/\1/' | sort -u)
+# the key tables were found at all (a moved or reformatted table must not
+# make this check pass on nothing)
+[ "$(wc -w <<<"$keys")" -ge 30 ] || missing=" (only $(wc -w <<<"$keys") keys found in src/daemon/config*.c)"
+for k in $keys; do
 	# an entry: .BR key " (type, default ...)" or .BR a ", " key " (...)"
 	grep -qE "^\.BR ([a-z_]+ \", \" )?$k (\", \" [a-z_]+ )?\" \(" "$NFLOGD_SRC/doc/nflogd.conf.5" ||
 		missing+=" $k"
