@@ -88,6 +88,10 @@ struct nflogd_record {
 	 * capture holds per packet). */
 	const uint8_t *msg;
 	uint32_t msg_len;
+
+	/* The network namespace the group was read in, as the reader was
+	 * told (nflog_options.netns); NULL: not told (the reader's own). */
+	const char *netns;
 };
 
 /* Parse one NFULNL_MSG_PACKET message into rec (pure, bounds-checked).
