@@ -71,6 +71,7 @@ enum enobufs_policy {
 #define CONFIG_FILE_BACKLOG_MAX (UINT64_C(1) << 30)	/* 1 GiB */
 #define CONFIG_OUTPUT_NAME_MAX 64			/* [A-Za-z0-9_.-] */
 #define CONFIG_LOGS_DIRECTORY "/var/log/nflogd"		/* nflogd.service's LogsDirectory= */
+#define CONFIG_NETNS_DIR "/run/netns"			/* where `ip netns add NAME` puts NAME */
 #define CONFIG_DEFAULT_COPY_RANGE 65535
 #define CONFIG_DEFAULT_IDENT "nflogd" /* journal and syslog */
 #define CONFIG_DEFAULT_PRIORITY 5     /* notice (the kernel's LOG: warning) */
@@ -135,6 +136,10 @@ struct output_config {
 
 struct group_config {
 	uint16_t group;
+	/* The network namespace the group is read in, as written: a name under
+	 * CONFIG_NETNS_DIR or an absolute path; NULL: nflogd's own. */
+	char *netns;
+	char *netns_path; /* the file to open: CONFIG_NETNS_DIR/NAME or the path */
 	int line;
 	size_t *outputs; /* indexes into nflogd_config.outputs */
 	size_t n_outputs;
@@ -185,8 +190,9 @@ bool config_group_options_equal(const struct group_config *a, const struct group
 
 /* Orders groups by what makes them one group: a config holds no two
  * with the same identity, and a reload keeps a group whose identity
- * stays (its socket with it). The identity is the group number; any key
- * that joins it (a network namespace) joins here and nowhere else.
+ * stays (its socket with it). The identity is the network namespace (the
+ * file it names: "blue" and "/run/netns/blue" are one) and the group
+ * number; any key that joins it joins here and nowhere else.
  * <0, 0 or >0 as strcmp(). */
 int config_group_identity_cmp(const struct group_config *a, const struct group_config *b);
 

@@ -89,6 +89,11 @@ void output_format_loss(struct buf *b, const struct output_loss *loss, enum reco
 		format_rfc3339(b, &loss->when);
 		buf_putlit(b, "\",\"event\":\"loss\",\"group\":");
 		buf_put_u32(b, loss->group);
+		if (loss->netns) {
+			buf_putlit(b, ",\"netns\":\""); /* printable, no quote, no backslash */
+			buf_puts(b, loss->netns);
+			buf_putc(b, '"');
+		}
 		buf_putlit(b, ",\"lost\":");
 		if (loss->count)
 			buf_put_u64(b, loss->count);
@@ -102,6 +107,10 @@ void output_format_loss(struct buf *b, const struct output_loss *loss, enum reco
 	format_rfc3339(b, &loss->when);
 	buf_putlit(b, " nflogd: group ");
 	buf_put_u32(b, loss->group);
+	if (loss->netns) {
+		buf_putlit(b, " in netns ");
+		buf_puts(b, loss->netns);
+	}
 	buf_putlit(b, " lost ");
 	if (loss->count)
 		buf_put_u64(b, loss->count);

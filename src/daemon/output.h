@@ -38,6 +38,7 @@ enum output_loss_kind {
 /* A loss the reader detected, as written into the outputs of its group. */
 struct output_loss {
 	uint16_t group;
+	const char *netns; /* the group's network namespace, or NULL */
 	enum output_loss_kind kind;
 	uint64_t count; /* messages; 0 = unknown */
 	struct timeval when;

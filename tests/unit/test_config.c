@@ -263,6 +263,44 @@ static void test_pcap(void)
 	buf_free(&errors);
 }
 
+/* Groups in network namespaces: the identity is (namespace, group); a
+ * namespace that does not exist is a warning with FILE:LINE, not an
+ * error (it may appear later). */
+static void test_netns(void)
+{
+	struct nflogd_config cfg;
+	struct buf errors, warnings;
+	buf_init(&errors);
+	buf_init(&warnings);
+	const char *path = CONFIG_DIR "/good/netns.conf";
+	int rc = config_load(path, &cfg, &errors, &warnings);
+	CHECK(rc == 0, "netns.conf loads");
+	if (rc != 0)
+		show_errors(&errors);
+	if (rc == 0) {
+		const struct group_config *g = cfg.groups;
+		CHECK(!g[0].netns && !g[0].netns_path, "no netns: nflogd's own");
+		CHECK_STREQ(g[1].netns, "nflogd-test-none-a", "a name, as written");
+		CHECK_STREQ(g[1].netns_path, "/run/netns/nflogd-test-none-a",
+			    "... under /run/netns");
+		CHECK_STREQ(g[2].netns_path, "/run/netns/nflogd-test-none-b", "a path");
+		CHECK(config_group_identity_cmp(&g[0], &g[1]) < 0 &&
+			  config_group_identity_cmp(&g[1], &g[3]) < 0 &&
+			  config_group_identity_cmp(&g[1], &g[2]) < 0,
+		      "identity: own namespace first, then by namespace, then group");
+		char want[PATH_MAX + 200];
+		snprintf(want, sizeof want,
+			 "%s:6: warning: network namespace \"/run/netns/nflogd-test-none-a\": does "
+			 "not exist (yet): the group waits for it and is bound when it appears\n",
+			 path);
+		CHECK(strstr(errors_str(&warnings), want) != NULL,
+		      "a missing namespace: a warning at FILE:LINE (%s)", errors_str(&warnings));
+	}
+	config_free(&cfg);
+	buf_free(&errors);
+	buf_free(&warnings);
+}
+
 /* The installed example must load as shipped. */
 static void test_example(void)
 {
@@ -630,6 +668,7 @@ int main(void)
 	test_full();
 	test_include();
 	test_pcap();
+	test_netns();
 	test_example();
 	test_good_dir();
 	test_bad_dir();

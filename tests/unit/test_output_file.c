@@ -151,6 +151,27 @@ static void test_backlog_counts_after_close(void)
 	output_close(o);
 }
 
+/* A loss record of a group in another network namespace names it. */
+static void test_loss_netns(void)
+{
+	struct output_loss loss = {
+		.group = 1, .netns = "blue", .kind = OUTPUT_LOSS_SEQ_GAP, .count = 3
+	};
+	struct buf b;
+	buf_init(&b);
+	output_format_loss(&b, &loss, RECORD_FORMAT_JSON);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.data, "\"event\":\"loss\",\"group\":1,\"netns\":\"blue\",\"lost\":3,") !=
+		  NULL,
+	      "json loss record with netns: %s", b.data);
+	buf_reset(&b);
+	output_format_loss(&b, &loss, RECORD_FORMAT_TEXT);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.data, " nflogd: group 1 in netns blue lost 3 messages (seq_gap)") != NULL,
+	      "text loss record with netns: %s", b.data);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	log_init();
@@ -163,6 +184,7 @@ int main(void)
 	test_size_rotation(dir);
 	test_backlog();
 	test_backlog_counts_after_close();
+	test_loss_netns();
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
