@@ -113,7 +113,7 @@ struct output_config {
 	char host[256];			  /* udp/tcp: name or address (IPv6 without []) */
 	uint16_t port;
 	bool structured_data; /* RFC 5424 [nflog@32473 ...], default true */
-	uint32_t queue_size;  /* records waiting for the peer, default 10000 */
+	uint32_t queue_size;  /* also journal: records waiting for the peer, default 10000 */
 };
 
 struct group_config {

@@ -433,6 +433,8 @@ static const struct key journal_keys[] = {
 	{ "ident", KEY_FUNC, .fn = key_ident },
 	{ "priority", KEY_WORD, FIELD(struct output_config, priority), .words = priority_words },
 	{ "payload", KEY_FUNC, .fn = key_payload },
+	{ "queue_size", KEY_INT, FIELD(struct output_config, queue_size), .min = 1,
+	  .max = CONFIG_QUEUE_SIZE_MAX },
 	{ .name = NULL },
 };
 

@@ -8,7 +8,7 @@
 #                         things with $$, which would be 1 in every test.
 #   journald_trap         after e2e_init: the cleanup trap stops journald too
 #   journald_start        start journald (again) in it; waits for its socket
-#   journald_stop         SIGTERM it and wait
+#   journald_stop         SIGTERM it (SIGCONT first, if a test stopped it) and wait
 #   jctl ARGS...          journalctl on the private journal only
 #
 # journald runs outside the test's network namespace; the daemon reaches
@@ -62,6 +62,7 @@ journald_start() {
 
 journald_stop() {
 	[ -n "${JOURNALD_PID:-}" ] || return 0
+	kill -CONT "$JOURNALD_PID" 2>/dev/null   # a test may have stopped it
 	kill -TERM "$JOURNALD_PID" 2>/dev/null
 	wait "$JOURNALD_PID" 2>/dev/null
 	JOURNALD_PID=
