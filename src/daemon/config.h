@@ -164,4 +164,10 @@ bool config_group_options_equal(const struct group_config *a, const struct group
 /* Index of the output named name, or -1. */
 int config_find_output(const struct nflogd_config *cfg, const char *name);
 
+/* What a file of this st_mode is, when it is not a regular file ("a FIFO
+ * (named pipe)", "a directory", ...), for messages; NULL for a regular
+ * file. A file output writes only regular files: opening a FIFO for
+ * writing waits for a reader, and writes to one wait for it to read. */
+const char *config_not_regular(unsigned mode);
+
 #endif
