@@ -20,13 +20,15 @@
 #include "notify.h"
 #include "output.h"
 #include "ratelimit.h"
+#include "shutdown_deadline.h"
 
 /* Records one group may hand out per wakeup before the loop turns to the
  * others: a flooded group cannot starve a quiet one. */
 #define GROUP_BUDGET 4096
 #define LOSS_WARN_INTERVAL_S 5
 /* Shutdown reads what the kernel holds and flushes every output; should a
- * peer or disk hang that, SIGALRM ends the process after this long. */
+ * peer or disk hang that, SIGALRM ends the process after this long, armed
+ * by the signal's handler itself (shutdown_deadline.h): a stuck loop too. */
 #define SHUTDOWN_DEADLINE_S 15
 
 struct daemon;
@@ -625,7 +627,6 @@ static void shutdown_daemon(struct daemon *d, int sig)
 {
 	log_info("%s: reading what the kernel still holds, flushing, exiting", strsignal(sig));
 	notify_stopping("stopping: draining groups and flushing outputs");
-	alarm(SHUTDOWN_DEADLINE_S);
 	for (size_t i = 0; i < d->cfg.n_groups; i++)
 		group_finish(d->groups[i]);
 	write_event(d, OUTPUT_EVENT_STOP, "nflogd stopping");
@@ -716,7 +717,9 @@ int daemon_run(const struct daemon_options *opts, struct nflogd_config *cfg)
 	struct daemon d = { .opts = opts, .cfg = *cfg };
 	memset(cfg, 0, sizeof *cfg); /* the daemon owns it now */
 	int rc = 1;
-	if (!(d.loop = loop_new()) || setup_loop(&d) < 0) {
+	if (!(d.loop = loop_new()) || setup_loop(&d) < 0 ||
+	    shutdown_deadline_on(SIGTERM, SHUTDOWN_DEADLINE_S) < 0 ||
+	    shutdown_deadline_on(SIGINT, SHUTDOWN_DEADLINE_S) < 0) {
 		log_error("startup failed: %s", strerror(errno));
 		goto out;
 	}
