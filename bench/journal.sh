@@ -20,7 +20,10 @@
 # loopback); loadgen sends COUNT datagrams at RATE; when nflogd and
 # journald are idle, their CPU (utime+stime) over the trial / records in
 # the journal. Prints one line per trial and a median per build.
-# PERF_OUT=FILE: `perf record -g` nflogd during the load (the last trial's).
+# PERF_OUT=FILE: `perf record -g` nflogd during the load (the last trial's);
+# STRACE_OUT=FILE: `strace -c` of it instead; NFLOGD_WRAP="valgrind
+# --tool=callgrind --callgrind-out-file=FILE": nflogd run under it (its
+# instruction counts; the CPU figures mean nothing then).
 # Root only; nothing of the host is touched; a trap removes the namespace
 # and the temp dir.
 set -uo pipefail
@@ -37,10 +40,10 @@ while getopts "B:O:n:r:k:q:" opt; do
 	r) RATE=$OPTARG ;;
 	k) ROUNDS=$OPTARG ;;
 	q) QLEN=$OPTARG ;;
-	*) sed -n '2,25p' "$0"; exit 2 ;;
+	*) sed -n '2,28p' "$0"; exit 2 ;;
 	esac
 done
-[ ${#BUILDS[@]} -gt 0 ] || { sed -n '2,25p' "$0"; exit 2; }
+[ ${#BUILDS[@]} -gt 0 ] || { sed -n '2,28p' "$0"; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "bench/journal.sh: run as root" >&2; exit 1; }
 [ -x /lib/systemd/systemd-journald ] || { echo "no systemd-journald" >&2; exit 1; }
 for b in "${BUILDS[@]}"; do
@@ -94,14 +97,15 @@ printf '[Journal]\nStorage=volatile\nReadKMsg=no\nForwardToSyslog=no\nForwardToK
 /lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
 J=$!
 for _ in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
-"$2" -c "$T/nflogd.conf" >"$T/nflogd.log" 2>&1 &
+${NFLOGD_WRAP:-} "$2" -c "$T/nflogd.conf" >"$T/nflogd.log" 2>&1 &
 N=$!
 for _ in $(seq 200); do grep -q "running with" "$T/nflogd.log" && break; sleep 0.05; done
 ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 n0=$(ticks $N); j0=$(ticks $J)
 [ -n "${PERF_OUT:-}" ] && { perf record -q -g -o "$PERF_OUT" -p $N 2>/dev/null & P=$!; }
+[ -n "${STRACE_OUT:-}" ] && { strace -c -f -o "$STRACE_OUT" -p $N 2>/dev/null & P=$!; }
 "$3" -c "$4" -r "$5" -p 9999 -b 16 >"$T/loadgen.out"
-[ -n "${PERF_OUT:-}" ] && { sleep 0.5; kill -INT $P; wait $P; }
+[ -n "${PERF_OUT:-}${STRACE_OUT:-}" ] && { sleep 0.5; kill -INT $P; wait $P; }
 last=; stable=0
 for _ in $(seq 600); do
 	now="$(ticks $N) $(ticks $J)"
@@ -109,6 +113,12 @@ for _ in $(seq 600); do
 	else stable=0; fi
 	last=$now
 	sleep 0.1
+done
+# everything handed over known read (journal output: queued 0), then stop
+for _ in $(seq 300); do
+	kill -USR2 $N
+	sleep 0.1
+	grep "output out: written" "$T/nflogd.log" | tail -1 | grep -q "queued 0," && break
 done
 echo "$(( $(ticks $N) - n0 )) $(( $(ticks $J) - j0 ))" >"$T/ticks"
 kill -TERM $N; wait $N

@@ -55,8 +55,9 @@ struct journal_conn {
 	size_t n_inflight, n_pending;	    /* entries */
 	uint64_t rec_inflight, rec_pending; /* records among them */
 	uint64_t wire_inflight;		    /* at most their socket memory (sum of wire) */
-	int outq_last;			    /* SIOCOUTQ when last looked at */
-	size_t confirmable;		    /* oldest in-flight entries a look saw read */
+	int calib[2];			    /* a private socket pair: a datagram's size */
+	uint32_t truesize[JOURNAL_DGRAM_MAX / 64 + 1]; /* per 64-byte length class */
+	size_t confirmable; /* oldest in-flight entries a look saw read */
 	size_t max_entries, max_bytes;
 	size_t building; /* offset of the entry being built */
 	struct journal_conn_stats stats;
@@ -88,6 +89,7 @@ struct journal_conn *journal_conn_new(const char *path, size_t max_entries, size
 		return NULL;
 	snprintf(c->path, sizeof c->path, "%s", path);
 	c->fd = -1;
+	c->calib[0] = c->calib[1] = -1;
 	c->max_entries = max_entries ? max_entries : 1;
 	c->max_bytes = max_bytes;
 	buf_init(&c->q);
@@ -100,6 +102,10 @@ void journal_conn_free(struct journal_conn *c)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
+	if (c->calib[0] >= 0) {
+		close(c->calib[0]);
+		close(c->calib[1]);
+	}
 	buf_free(&c->q);
 	free(c);
 }
@@ -214,7 +220,6 @@ static void lost(struct journal_conn *c)
 	c->n_inflight = 0;
 	c->rec_inflight = 0;
 	c->wire_inflight = 0;
-	c->outq_last = 0;
 	c->confirmable = 0;
 }
 
@@ -311,22 +316,39 @@ static int send_memfd(struct journal_conn *c, const char *p, size_t n)
 	return r;
 }
 
-/* SIOCOUTQ: the bytes of kernel memory our datagrams in journald's socket
+/* SIOCOUTQ: the bytes of kernel memory our datagrams in the peer's socket
  * hold (each is charged to its sender until read); -1 on failure. */
-static int outq_now(const struct journal_conn *c)
+static int outq_of(int fd)
 {
 	int outq;
-	return ioctl(c->fd, SIOCOUTQ, &outq) < 0 || outq < 0 ? -1 : outq;
+	return ioctl(fd, SIOCOUTQ, &outq) < 0 || outq < 0 ? -1 : outq;
 }
 
-/* What the datagram just sent holds in the kernel, at most: the growth of
- * SIOCOUTQ (outq, read right after the send) since the last look, exact
- * unless journald read meanwhile, which only makes it smaller; and never
- * less than its bytes + 1. */
-static uint32_t wire_of_sent(const struct journal_conn *c, int outq, uint32_t bytes)
+/* What a datagram of n bytes holds in the kernel while unread, at least:
+ * measured once per 64-byte class of lengths, with a datagram of the
+ * class's smallest length (p's first bytes) on a private socket pair that
+ * nobody else uses, so SIOCOUTQ there is exactly its size. Never less
+ * than the class's smallest length + 1; the kernel only adds to that. */
+static uint32_t wire_for(struct journal_conn *c, const char *p, size_t n)
 {
-	int64_t grown = outq < 0 ? 0 : (int64_t)outq - c->outq_last;
-	return grown > (int64_t)bytes ? (uint32_t)grown : bytes + 1;
+	size_t k = n / 64;
+	if (c->truesize[k])
+		return c->truesize[k];
+	uint32_t least = (uint32_t)(k * 64) + 1;
+	if (c->calib[0] < 0 &&
+	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, c->calib) < 0) {
+		c->calib[0] = c->calib[1] = -1;
+		return least;
+	}
+	int size = -1;
+	if (send(c->calib[0], p, k * 64, MSG_DONTWAIT) >= 0) {
+		size = outq_of(c->calib[0]);
+		(void)!recv(c->calib[1], NULL, 0, MSG_DONTWAIT | MSG_TRUNC);
+	}
+	c->truesize[k] = size >= (int)least ? (uint32_t)size : least;
+	log_debug("%s: a datagram of %zu..%zu bytes holds %u bytes of the kernel's", __func__,
+		  k * 64, k * 64 + 63, c->truesize[k]);
+	return c->truesize[k];
 }
 
 /* A look: our datagrams in journald's socket hold outq bytes. They are
@@ -335,7 +357,6 @@ static uint32_t wire_of_sent(const struct journal_conn *c, int outq, uint32_t by
  * They are counted once a later send shows the socket was alive then. */
 static void look_at(struct journal_conn *c, int outq)
 {
-	c->outq_last = outq;
 	uint64_t rest = c->wire_inflight;
 	size_t off = c->head, k = 0;
 	while (k < c->n_inflight && rest > (uint64_t)outq) {
@@ -366,12 +387,9 @@ static int send_one(struct journal_conn *c)
 		h.flags |= ENTRY_MEMFD;
 	}
 	if (r == 0) {
-		int outq = outq_now(c);
-		h.wire = wire_of_sent(c, outq, h.flags & ENTRY_MEMFD ? 0 : h.len);
+		h.wire = wire_for(c, p, h.flags & ENTRY_MEMFD ? 0 : h.len);
 		advance(c, h);
 		proven_alive(c);
-		if (outq >= 0)
-			look_at(c, outq);
 		return 0;
 	}
 	if (r == -EAGAIN || r == -ENOBUFS || r == -EINTR)
@@ -404,7 +422,7 @@ void journal_conn_observe(struct journal_conn *c)
 {
 	if (c->fd < 0 || !c->n_inflight)
 		return;
-	int outq = outq_now(c);
+	int outq = outq_of(c->fd);
 	if (outq >= 0)
 		look_at(c, outq);
 }
@@ -414,14 +432,9 @@ int journal_conn_probe(struct journal_conn *c)
 	if (c->fd < 0)
 		return -ENOTCONN;
 	int r = send_dgram(c, "", 0);
-	if (r == 0) {
+	if (r == 0)
 		proven_alive(c);
-		/* the probe holds memory too: the next send's growth must
-		 * not count it */
-		int outq = outq_now(c);
-		if (outq >= 0)
-			look_at(c, outq);
-	} else if (connection_lost(-r)) {
+	else if (connection_lost(-r)) {
 		lost(c);
 	}
 	return r;

@@ -14,10 +14,12 @@
  * the datagram is gone and the sender is not told. So a sent entry stays
  * in the queue, "in flight", until it is known read: SIOCOUTQ gives the
  * bytes of ours that journald has not read yet (the kernel charges each
- * datagram to its sender until the reader takes it), and journald reads
- * in order, so the oldest entries beyond those bytes are read. Such a
- * look only counts once a later send on the same socket has worked (a
- * socket that died would show 0 bytes too: its queue is purged). When
+ * datagram to its sender until the reader takes it; what one datagram
+ * holds is measured once per length class on a private socket pair), and
+ * journald reads in order, so the oldest entries beyond those bytes are
+ * read. Such a look only counts once a later send on the same socket has
+ * worked (a socket that died would show 0 bytes too: its queue is
+ * purged). When
  * the socket turns out dead, every entry in flight is sent again to the
  * next journald: nothing is lost, and an entry journald read in its last
  * instants can show up twice (NFLOG_SEQ tells them apart). Every record

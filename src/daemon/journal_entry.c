@@ -19,10 +19,9 @@ static void to_binary_form(struct buf *b, size_t value_start)
 	b->len += 8;
 }
 
-void journal_field_end(struct buf *b, size_t value_start, bool may_hold_newline)
+void journal_field_end_text(struct buf *b, size_t value_start)
 {
-	if (may_hold_newline && b->len > value_start &&
-	    memchr(b->data + value_start, '\n', b->len - value_start))
+	if (b->len > value_start && memchr(b->data + value_start, '\n', b->len - value_start))
 		to_binary_form(b, value_start);
 	buf_putc(b, '\n');
 }

@@ -23,11 +23,20 @@ static inline size_t journal_field_begin(struct buf *b, const char *name_eq, siz
 	return b->len;
 }
 
+/* The length-prefixed form, for a value that holds a newline (below). */
+void journal_field_end_text(struct buf *b, size_t value_start);
+
 /* End the field whose value starts at value_start. may_hold_newline:
  * the value is untrusted bytes, looked at for a newline (which switches
  * the field to the length-prefixed form); false for values that cannot
  * hold one (numbers, names, hex). */
-void journal_field_end(struct buf *b, size_t value_start, bool may_hold_newline);
+static inline void journal_field_end(struct buf *b, size_t value_start, bool may_hold_newline)
+{
+	if (may_hold_newline)
+		journal_field_end_text(b, value_start);
+	else
+		buf_putc(b, '\n');
+}
 
 /* A whole field: name_eq as in journal_field_begin, and n bytes of value. */
 void journal_put_field(struct buf *b, const char *name_eq, size_t len, const void *value, size_t n);
