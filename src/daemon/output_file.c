@@ -70,16 +70,6 @@ static time_t mono_now(void)
 	return ts.tv_sec;
 }
 
-/* " (N similar messages suppressed)" or "" */
-static const char *suppressed_text(struct ratelimit *r, char *out, size_t len)
-{
-	uint64_t n = ratelimit_take_suppressed(r);
-	out[0] = '\0';
-	if (n)
-		snprintf(out, len, " (%llu similar messages suppressed)", (unsigned long long)n);
-	return out;
-}
-
 /* ---- opening ---- */
 
 /* owner / group of a file nflogd just created; needs root (or the file's
@@ -263,7 +253,8 @@ static void rotate_failed(struct output *o, struct file_sink *f, const char *why
 	f->rotate_retry_at = mono_now() + FILE_ROTATE_RETRY_S;
 	if (ratelimit_allow(&f->rotate_report))
 		log_error("output %s: rotation failed, still writing to the current file: %s%s",
-			  o->name, why, suppressed_text(&f->rotate_report, sup, sizeof sup));
+			  o->name, why,
+			  ratelimit_suppressed_text(&f->rotate_report, sup, sizeof sup));
 }
 
 /* Between two lines: the current file becomes path.1 and a new one is
@@ -458,7 +449,7 @@ static void write_failed(struct output *o, struct file_sink *f, size_t done, int
 			  "%llu dropped so far, %llu errors%s",
 			  o->name, f->path, strerror(e), (unsigned long long)f->batch_records,
 			  (unsigned long long)o->stats.dropped, (unsigned long long)o->stats.errors,
-			  suppressed_text(&f->write_report, sup, sizeof sup));
+			  ratelimit_suppressed_text(&f->write_report, sup, sizeof sup));
 }
 
 static void write_recovered(struct output *o, struct file_sink *f)
@@ -558,7 +549,7 @@ static void retry_timercb(void *arg)
 		} else if (ratelimit_allow(&f->reopen_report)) {
 			log_error("output %s: reopen still failing, writing to the old file: %s%s",
 				  o->name, err,
-				  suppressed_text(&f->reopen_report, sup, sizeof sup));
+				  ratelimit_suppressed_text(&f->reopen_report, sup, sizeof sup));
 		}
 	}
 	if (f->failing) {

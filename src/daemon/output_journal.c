@@ -116,16 +116,6 @@ static void sync_stats(struct output *o, struct journal_sink *j)
 	o->stats.queued = journal_conn_queued(j->conn);
 }
 
-/* " (N similar messages suppressed)" or "" */
-static const char *suppressed_text(struct ratelimit *r, char *out, size_t len)
-{
-	uint64_t n = ratelimit_take_suppressed(r);
-	out[0] = '\0';
-	if (n)
-		snprintf(out, len, " (%llu similar messages suppressed)", (unsigned long long)n);
-	return out;
-}
-
 /* ---- the socket, the loop ---- */
 
 static void writecb(int fd, short what, void *arg);
@@ -200,7 +190,7 @@ static void report_conn(struct journal_sink *j, const char *what, int e)
 		 j->o->name, what, JOURNAL_SOCKET, strerror(e),
 		 (unsigned long long)journal_conn_queued(j->conn), j->queue_size,
 		 (unsigned long long)j->o->stats.dropped,
-		 suppressed_text(&j->conn_report, sup, sizeof sup));
+		 ratelimit_suppressed_text(&j->conn_report, sup, sizeof sup));
 }
 
 /* Connect when the backoff allows; true when connected. */
@@ -363,7 +353,7 @@ static bool make_room(struct journal_sink *j)
 		log_warn("output %s: queue full (%zu entries): dropping records; journald is "
 			 "away or slow; %llu dropped so far%s",
 			 j->o->name, j->queue_size, (unsigned long long)j->dropped,
-			 suppressed_text(&j->drop_report, sup, sizeof sup));
+			 ratelimit_suppressed_text(&j->drop_report, sup, sizeof sup));
 	return false;
 }
 

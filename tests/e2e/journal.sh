@@ -61,26 +61,6 @@ wait_entries() {  # N QUERY...
 	return 1
 }
 
-# counters OUTPUT: ask with SIGUSR2, print the newest counter line of OUTPUT
-counters() {
-	local n
-	n=$(grep -c "output $1: written" "$T/nflogd.log")
-	kill -USR2 "$(daemon_pid)"
-	for _ in $(seq 50); do
-		[ "$(grep -c "output $1: written" "$T/nflogd.log")" -gt "$n" ] && break
-		sleep 0.05
-	done
-	grep "output $1: written" "$T/nflogd.log" | tail -1
-}
-# settled OUTPUT: true once everything it sent is known read (queued 0)
-settled() {
-	for _ in $(seq 20); do
-		counters "$1" | grep -q "queued 0," && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 check "start entry (MESSAGE_ID start)" wait_entries 1 MESSAGE_ID=$MID_START
 check_eq "two start entries (one per journal output)" "$(jctl -o cat MESSAGE_ID=$MID_START | wc -l)" 2
 check_eq "start entry from ident fw-$TAG" "$(jfield MESSAGE_ID=$MID_START SYSLOG_IDENTIFIER=fw-$TAG -- PRIORITY)" "'6'"

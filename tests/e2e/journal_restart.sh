@@ -53,19 +53,8 @@ done
 wait "$gen"
 check "nflogd survives $KILLS journald kills" kill -0 "$pid"
 
-# counters once nothing is left in flight
-stats=
-for _ in $(seq 100); do
-	before=$(grep -c "output j: written" "$T/nflogd.log")
-	kill -USR2 "$pid"
-	for _ in $(seq 50); do
-		[ "$(grep -c "output j: written" "$T/nflogd.log")" -gt "$before" ] && break
-		sleep 0.02
-	done
-	stats=$(grep "output j: written" "$T/nflogd.log" | tail -1)
-	grep -q "queued 0," <<<"$stats" && break
-	sleep 0.1
-done
+settled j 20
+stats=$(counters j)
 echo "# $stats"
 check "everything sent is known read in the end (queued 0, dropped 0)" \
 	grep -q "queued 0, dropped 0," <<<"$stats"
