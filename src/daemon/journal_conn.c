@@ -1,8 +1,8 @@
 /* journal_conn.c - journald's native socket, the queue of entries and the
  * accounting of what journald has read (see journal_conn.h).
  *
- * The queue is one byte buffer: entries back to back, each an 8-byte
- * header (length, flags) and its bytes. [head, cursor) is in flight
+ * The queue is one byte buffer: entries back to back, each a 12-byte
+ * header (length, flags, what it holds in the kernel) and its bytes. [head, cursor) is in flight
  * (sent, not known read), [cursor, len) waits to be sent. Entries are
  * kept until known read so that they can be sent again if the socket
  * dies; the buffer is reset when it empties and compacted when its dead
@@ -20,12 +20,12 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/sockios.h> /* SIOCOUTQ */
 
 #include "log.h"
+#include "ratelimit.h" /* ratelimit_now_ms */
 
 /* libsystemd's size: journald may be slow, the kernel holds this much */
 #define JOURNAL_SNDBUF (8 * 1024 * 1024)
@@ -434,9 +434,8 @@ int journal_conn_probe(struct journal_conn *c)
 	int r = send_dgram(c, "", 0);
 	if (r == 0)
 		proven_alive(c);
-	else if (connection_lost(-r)) {
+	else if (connection_lost(-r))
 		lost(c);
-	}
 	return r;
 }
 
@@ -458,13 +457,6 @@ const struct journal_conn_stats *journal_conn_stats(const struct journal_conn *c
 
 /* ---- close ---- */
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One round of the drain: send, look, prove. False when it cannot go on
  * (journald is not there). */
 static bool drain_step(struct journal_conn *c)
@@ -482,17 +474,16 @@ static bool drain_step(struct journal_conn *c)
 
 uint64_t journal_conn_drain(struct journal_conn *c, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = ratelimit_now_ms() + timeout_ms;
 	while (c->n_pending + c->n_inflight > 0 && drain_step(c)) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - ratelimit_now_ms();
 		if (left <= 0)
 			break;
 		/* a full socket: wait until it takes more; else give journald a
 		 * moment to read what it has */
+		bool full = c->n_pending && c->fd >= 0;
 		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
-		int wait = (int)(left < 10 ? left : 10);
-		if (poll(c->n_pending && c->fd >= 0 ? &p : NULL, c->n_pending && c->fd >= 0, wait) <
-			0 &&
+		if (poll(full ? &p : NULL, full, (int)(left < 10 ? left : 10)) < 0 &&
 		    errno != EINTR)
 			break;
 	}

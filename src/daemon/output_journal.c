@@ -280,10 +280,6 @@ static void tick_timercb(void *arg)
 
 /* ---- building an entry ---- */
 
-/* A whole "NAME=value\n" line of constant text. */
-static void put_line(struct buf *b, const char *line, size_t len) { buf_put(b, line, len); }
-#define PUT_LIT(b, lit) put_line(b, lit, sizeof lit - 1)
-
 static void put_u64_field(struct buf *b, const char *name_eq, size_t len, uint64_t v)
 {
 	size_t start = journal_field_begin(b, name_eq, len);
@@ -297,7 +293,7 @@ static void put_common(struct journal_sink *j, struct buf *b, const char *priori
 		       const char *mid_line)
 {
 	buf_puts(b, priority);
-	put_line(b, j->ident_line, j->ident_len);
+	buf_put(b, j->ident_line, j->ident_len); /* "NAME=value\n" */
 	buf_puts(b, mid_line);
 }
 
@@ -378,7 +374,7 @@ static void journal_write(struct output *o, const struct nflogd_record *rec,
 		return;
 	}
 	struct buf *b = journal_conn_entry_begin(j->conn);
-	put_line(b, j->record_head, j->record_head_len);
+	buf_put(b, j->record_head, j->record_head_len);
 	size_t start = journal_field_begin(b, "MESSAGE=", 8);
 	format_text(b, rec, dec, o->log_flags);
 	journal_field_end(b, start, true);
