@@ -19,12 +19,13 @@
  * journald reads in order, so the oldest entries beyond those bytes are
  * read. Such a look only counts once a later send on the same socket has
  * worked (a socket that died would show 0 bytes too: its queue is
- * purged). When
- * the socket turns out dead, every entry in flight is sent again to the
- * next journald: nothing is lost, and an entry journald read in its last
- * instants can show up twice (NFLOG_SEQ tells them apart). Every record
- * ends up in one of: written (known read), dropped (could not be sent at
- * all), queued (waiting or in flight).
+ * purged). When the socket turns out dead, every entry in flight is sent
+ * again to the next journald: nothing it held unread is lost, and an
+ * entry journald read in its last instants can show up twice (NFLOG_SEQ
+ * tells them apart). Past what a sender can see: an entry journald has
+ * read and not yet stored when it is killed is lost. Every record ends up
+ * in one of: written (known read), dropped (could not be sent at all),
+ * queued (waiting or in flight).
  */
 #ifndef NFLOGD_JOURNAL_CONN_H
 #define NFLOGD_JOURNAL_CONN_H
