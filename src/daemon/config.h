@@ -119,7 +119,7 @@ struct output_config {
 	char host[256];			  /* udp/tcp: name or address (IPv6 without []) */
 	uint16_t port;
 	bool structured_data; /* RFC 5424 [nflog@32473 ...], default true */
-	uint32_t queue_size;  /* records waiting for the peer, default 10000 */
+	uint32_t queue_size;  /* also journal: records waiting for the peer, default 10000 */
 	char sd_id[33];	      /* RFC 5424 SD-ID NAME@NUMBER, default "nflog@32473" */
 };
 
@@ -182,5 +182,11 @@ int config_group_identity_cmp(const struct group_config *a, const struct group_c
 
 /* Index of the output named name, or -1. */
 int config_find_output(const struct nflogd_config *cfg, const char *name) MUST_CHECK;
+
+/* What a file of this st_mode is, when it is not a regular file ("a FIFO
+ * (named pipe)", "a directory", ...), for messages; NULL for a regular
+ * file. A file output writes only regular files: opening a FIFO for
+ * writing waits for a reader, and writes to one wait for it to read. */
+const char *config_not_regular(unsigned mode);
 
 #endif

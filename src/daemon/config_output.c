@@ -148,6 +148,34 @@ static void check_path_dir(struct ctx *c, const config_setting_t *s, const char 
 			cfg_quote(dir, q, sizeof q));
 }
 
+const char *config_not_regular(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return NULL;
+	case S_IFIFO: return "a FIFO (named pipe)";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFDIR: return "a directory";
+	}
+	return "not a regular file";
+}
+
+/* A path that exists must be a regular file (checked again at open: it
+ * may change in between). */
+static bool path_is_regular(struct ctx *c, const config_setting_t *s, const char *path)
+{
+	struct stat st;
+	char q[300];
+	const char *kind = stat(path, &st) == 0 ? config_not_regular(st.st_mode) : NULL;
+	if (!kind)
+		return true;
+	return cfg_err(c, s,
+		       "path %s is %s, not a regular file: a file output writes only "
+		       "regular files",
+		       cfg_quote(path, q, sizeof q), kind);
+}
+
 static bool key_file_path(struct ctx *c, const config_setting_t *s, void *obj)
 {
 	struct output_config *o = obj;
@@ -168,6 +196,8 @@ static bool key_file_path(struct ctx *c, const config_setting_t *s, void *obj)
 				       cfg_quote(path, q, sizeof q),
 				       c->cfg->outputs[j].name ? c->cfg->outputs[j].name : "?",
 				       cfg_where(c, c->path_at[j], s, at, sizeof at));
+	if (!path_is_regular(c, s, path))
+		return false;
 	check_path_dir(c, s, path);
 	if (!(o->path = cfg_strdup(c, s, path)))
 		return false;
@@ -490,6 +520,8 @@ static const struct key journal_keys[] = {
 	{ "ident", KEY_FUNC, .fn = key_ident },
 	{ "priority", KEY_WORD, FIELD(struct output_config, priority), .words = priority_words },
 	{ "payload", KEY_FUNC, .fn = key_payload },
+	{ "queue_size", KEY_INT, FIELD(struct output_config, queue_size), .min = 1,
+	  .max = CONFIG_QUEUE_SIZE_MAX },
 	{ .name = NULL },
 };
 
