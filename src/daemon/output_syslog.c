@@ -1,5 +1,5 @@
 /* output_syslog.c - records to a syslog daemon: the local socket
- * (/dev/log) or a remote target over UDP or TCP.
+ * (/dev/log) or a remote target over UDP, TCP or TLS.
  *
  * Nothing here ever blocks the loop. Records are framed at write() into
  * a bounded queue (syslog_queue.c) and sent from flush() and from the
@@ -10,7 +10,7 @@
  * one saying how many were dropped (MSGID DROPPED).
  *
  * This file owns the connection's life; the socket I/O is behind
- * syslog_transport.h (unix, UDP, TCP; TLS would be one more transport):
+ * syslog_transport.h (unix, UDP, TCP, and TLS in syslog_tls.c):
  *
  *   DOWN --reconnect_timer--> resolve, connect --> CONNECTING --> UP
  *     ^                                     |            |         |
@@ -18,12 +18,16 @@
  *           arm reconnect_timer (syslog_backoff.c: 0.1 s doubling to 5 s)
  *
  * One timer per meaning: reconnect_timer (down: the next attempt, after
- * the backoff), connect_timer (connecting: the attempt is given up after
- * SYSLOG_CONNECT_TIMEOUT_S) and ack_timer (up: a stream looks again for
- * the peer's acknowledgements while written bytes wait for them). A TCP
- * or UDP socket is also watched for reading: a peer that closes (FIN) or
- * an ICMP port unreachable shows up there before the next record is lost
- * into a dead connection.
+ * the backoff), connect_timer (connecting: the attempt, TLS handshake
+ * included, is given up after SYSLOG_CONNECT_TIMEOUT_S), ack_timer (up: a
+ * stream looks again for the peer's acknowledgements while written bytes
+ * wait for them) and stall_timer (up: a stream whose peer acknowledged
+ * nothing for stall_timeout seconds while bytes wait for it - it accepts
+ * but does not read - is given up and connected to again; started over
+ * whenever acknowledgements advance). A TCP, TLS or UDP socket is also
+ * watched for reading: a peer that closes (FIN) or an ICMP port
+ * unreachable shows up there before the next record is lost into a dead
+ * connection.
  *
  * TCP: a frame leaves the queue only once the peer's TCP has acknowledged
  * all of its bytes (TCP_INFO tcpi_bytes_acked), not when send() took it.
@@ -55,6 +59,7 @@
 #include "syslog_backoff.h"
 #include "syslog_frame.h"
 #include "syslog_queue.h"
+#include "syslog_tls.h"
 #include "syslog_transport.h"
 
 #define SYSLOG_BACKOFF_MIN_S 0.1
@@ -97,6 +102,10 @@ struct syslog_sink {
 	struct loop_event *reconnect_timer; /* down: the next attempt */
 	struct loop_event *connect_timer;   /* connecting: give the attempt up */
 	struct loop_event *ack_timer;	    /* up: look again for acknowledgements */
+	struct loop_event *stall_timer;	    /* up: in flight, nothing acknowledged */
+	double stall_s;			    /* its length: stall_timeout */
+	uint64_t acked_seen;		    /* the transport's acked count, last look */
+	struct syslog_tls *tls;		    /* TLS: context and name (conn.priv) */
 	struct syslog_backoff backoff;
 	bool was_down; /* a connection failed since the last success */
 
@@ -161,11 +170,19 @@ static short idle_watch(const struct syslog_sink *s)
 	return s->conn.ops->watch_read ? LOOP_READ : 0;
 }
 
-/* Streams: release what the peer's TCP acknowledged since the last look. */
+/* Streams: release what the peer's TCP acknowledged since the last look;
+ * progress starts the stall clock over. */
 static void note_acks(struct syslog_sink *s)
 {
-	if (s->conn.ops->acked)
-		syslog_queue_acked(&s->q, s->conn.ops->acked(&s->conn));
+	if (!s->conn.ops->acked)
+		return;
+	uint64_t n = s->conn.ops->acked(&s->conn);
+	syslog_queue_acked(&s->q, n);
+	if (n == s->acked_seen)
+		return;
+	loop_timer_disarm(s->stall_timer);
+	syslog_backoff_reset(&s->backoff); /* the peer takes records */
+	s->acked_seen = n;
 }
 
 /* Close the connection; what it did not deliver is to be sent again. */
@@ -176,6 +193,7 @@ static void disconnect(struct syslog_sink *s)
 	loop_timer_disarm(s->reconnect_timer);
 	loop_timer_disarm(s->connect_timer);
 	loop_timer_disarm(s->ack_timer);
+	loop_timer_disarm(s->stall_timer);
 	loop_event_free(s->ev);
 	s->ev = NULL;
 	s->watching = 0;
@@ -205,15 +223,24 @@ static void fail(struct syslog_sink *s, const char *what, int e)
 
 static void connected(struct syslog_sink *s)
 {
+	char tls[600] = "";
 	loop_timer_disarm(s->connect_timer);
 	s->state = CONN_UP;
-	syslog_backoff_reset(&s->backoff);
+	s->acked_seen = 0;
+	/* a stream is sound once the peer acknowledges records (note_acks):
+	 * one that accepts and closes at once (refusing this client) is
+	 * retried with a growing delay, not ten times a second */
+	if (!s->conn.ops->acked)
+		syslog_backoff_reset(&s->backoff);
+	if (s->tls)
+		syslog_tls_describe(s->tls, tls, sizeof tls);
 	if (s->was_down)
-		log_info("output %s: connected to %s; %zu records waiting, %llu dropped so far",
-			 s->o->name, s->peer, syslog_queue_records(&s->q),
+		log_info("output %s: connected to %s%s%s; %zu records waiting, %llu dropped so far",
+			 s->o->name, s->peer, tls[0] ? ", " : "", tls, syslog_queue_records(&s->q),
 			 (unsigned long long)s->o->stats.dropped);
 	else
-		log_debug("%s: output %s: connected to %s", __func__, s->o->name, s->peer);
+		log_debug("%s: output %s: connected to %s%s%s", __func__, s->o->name, s->peer,
+			  tls[0] ? ", " : "", tls);
 	s->was_down = false;
 	set_watch(s, idle_watch(s));
 	pump(s);
@@ -310,6 +337,25 @@ static void connect_timercb(void *arg)
 
 static void ack_timercb(void *arg) { pump(arg); }
 
+/* Up, bytes in flight, and nothing acknowledged for stall_timeout: the
+ * peer accepts but does not read. A new connection may find it reading
+ * again (or another address of its name); meanwhile the queue holds what
+ * it can and counts what it cannot. */
+static void stall_timercb(void *arg)
+{
+	struct syslog_sink *s = arg;
+	if (s->state != CONN_UP)
+		return;
+	note_acks(s);
+	if (!syslog_queue_in_flight(&s->q) || loop_timer_armed(s->stall_timer))
+		return; /* it moved at the last moment */
+	snprintf(s->conn.reason, sizeof s->conn.reason,
+		 "the peer acknowledged nothing for %.0f s while records waited for it (it "
+		 "accepts but does not read): connecting again",
+		 s->stall_s);
+	fail(s, "stalled", ETIMEDOUT);
+}
+
 /* ---- sending ---- */
 
 static bool want_retry(int e)
@@ -340,6 +386,27 @@ static int send_some(struct syslog_sink *s)
 
 static void build_report(struct syslog_sink *s);
 
+/* Bytes wait to be sent: in the queue, or taken by the transport (TLS)
+ * but not on the socket yet. */
+static bool has_unsent(const struct syslog_sink *s)
+{
+	return syslog_queue_has_unsent(&s->q) || s->conn.unflushed;
+}
+
+/* Written, not yet acknowledged: nothing else would look again (the ack
+ * timer), and the stall clock runs (started over by note_acks). */
+static void watch_acks(struct syslog_sink *s)
+{
+	if (!syslog_queue_in_flight(&s->q)) {
+		loop_timer_disarm(s->stall_timer);
+		return;
+	}
+	if (!loop_timer_armed(s->ack_timer))
+		arm(s, s->ack_timer, SYSLOG_ACK_CHECK_S, "acknowledgement check");
+	if (!loop_timer_armed(s->stall_timer))
+		arm(s, s->stall_timer, s->stall_s, "stall timeout");
+}
+
 /* Send what the socket takes now; wait for writability for the rest. */
 static void pump(struct syslog_sink *s)
 {
@@ -348,22 +415,23 @@ static void pump(struct syslog_sink *s)
 	/* the report goes first: put in front when nothing is on its way */
 	if (syslog_queue_report_due(&s->q))
 		build_report(s);
-	while (syslog_queue_has_unsent(&s->q)) {
+	bool blocked = false;
+	while (!blocked && has_unsent(s)) {
 		int e = send_some(s);
 		if (e == 0 || e == EINTR)
 			continue;
-		if (want_retry(e)) {
-			set_watch(s, idle_watch(s) | s->conn.want);
+		if (!want_retry(e)) {
+			fail(s, "send", e);
 			return;
 		}
-		fail(s, "send", e);
-		return;
+		set_watch(s, idle_watch(s) | s->conn.want);
+		blocked = true;
 	}
 	note_acks(s);
-	/* written, not yet acknowledged: nothing else would look again */
-	if (syslog_queue_in_flight(&s->q) && !loop_timer_armed(s->ack_timer))
-		arm(s, s->ack_timer, SYSLOG_ACK_CHECK_S, "acknowledgement check");
-	set_watch(s, idle_watch(s));
+	if (s->conn.ops->acked)
+		watch_acks(s);
+	if (!blocked)
+		set_watch(s, idle_watch(s));
 }
 
 /* The peer never sends: readable means it closed, or an ICMP error. */
@@ -618,6 +686,8 @@ static void sink_free(struct syslog_sink *s)
 	loop_event_free(s->reconnect_timer);
 	loop_event_free(s->connect_timer);
 	loop_event_free(s->ack_timer);
+	loop_event_free(s->stall_timer);
+	syslog_tls_free(s->tls);
 	syslog_queue_free(&s->q);
 	buf_free(&s->frame);
 	buf_free(&s->line);
@@ -637,16 +707,39 @@ static struct syslog_sink *sink_new(struct output *o, const struct output_config
 	s->reconnect_timer = loop_timer(o->loop, false, reconnect_timercb, s);
 	s->connect_timer = loop_timer(o->loop, false, connect_timercb, s);
 	s->ack_timer = loop_timer(o->loop, false, ack_timercb, s);
+	s->stall_timer = loop_timer(o->loop, false, stall_timercb, s);
 	s->sd_names = calloc(fields_count, sizeof *s->sd_names);
 	bool stream = syslog_transport_for(oc->transport)->stream;
 	if (syslog_queue_init(&s->q, oc->queue_size, stream, &o->stats) < 0 ||
-	    !s->reconnect_timer || !s->connect_timer || !s->ack_timer || !s->sd_names) {
+	    !s->reconnect_timer || !s->connect_timer || !s->ack_timer || !s->stall_timer ||
+	    !s->sd_names) {
 		sink_free(s);
 		return NULL;
 	}
 	s->report_limit = (struct ratelimit)RATELIMIT_INIT(SYSLOG_REPORT_INTERVAL_S);
+	s->stall_s = oc->stall_timeout;
 	syslog_backoff_init(&s->backoff, SYSLOG_BACKOFF_MIN_S, SYSLOG_BACKOFF_MAX_S);
 	return s;
+}
+
+/* TLS: the context made from the config's bytes, for every connection. */
+static int setup_tls(struct syslog_sink *s, const struct output_config *oc, char *err,
+		     size_t errlen)
+{
+	char why[1024];
+	if (oc->transport != SYSLOG_TLS)
+		return 0;
+	if (!(s->tls = syslog_tls_new(&oc->tls, oc->host, why, sizeof why))) {
+		snprintf(err, errlen, "output %s: tls: %s", oc->name, why);
+		return -1;
+	}
+	s->conn.priv = s->tls;
+	if (!oc->tls.verify)
+		log_warn("output %s: tls verify = false: the server's certificate is not "
+			 "checked, so anyone on the path to %s can pose as the server and read "
+			 "the records",
+			 oc->name, s->peer);
+	return 0;
 }
 
 static int syslog_open(struct output *o, const struct output_config *oc, char *err, size_t errlen)
@@ -661,6 +754,10 @@ static int syslog_open(struct output *o, const struct output_config *oc, char *e
 		return -1;
 	}
 	setup_peer(s, oc);
+	if (setup_tls(s, oc, err, errlen) < 0) {
+		sink_free(s);
+		return -1;
+	}
 	setup_header(s, oc);
 	make_sd_names(s);
 	o->priv = s;
@@ -717,7 +814,7 @@ static void drain(struct syslog_sink *s)
 		long left = deadline - now_ms();
 		if (left <= 0)
 			break;
-		if (s->state == CONN_UP && !syslog_queue_has_unsent(&s->q)) {
+		if (s->state == CONN_UP && !has_unsent(s)) {
 			poll(NULL, 0, 5); /* all written: wait for the acks */
 			pump(s);
 			continue;
