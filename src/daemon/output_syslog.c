@@ -12,10 +12,16 @@
  * This file owns the connection's life; the socket I/O is behind
  * syslog_transport.h (unix, UDP, TCP, and TLS in syslog_tls.c):
  *
- *   DOWN --reconnect_timer--> resolve, connect --> CONNECTING --> UP
- *     ^                                     |            |         |
- *     +---- fail(): count, report, rewind the queue, ----+---------+
+ *   DOWN --reconnect_timer--> RESOLVING --> connect --> CONNECTING --> UP
+ *     ^                              |              |            |         |
+ *     +---- fail(): count, report, rewind the queue, ------------+---------+
  *           arm reconnect_timer (syslog_backoff.c: 0.1 s doubling to 5 s)
+ *
+ * A host name is looked up again at each attempt, without blocking
+ * (loop_dns.h: evdns, configured from /etc/resolv.conf and /etc/hosts),
+ * so a changed DNS record is followed at the next reconnect; an address
+ * is parsed once. At close, with the loop no longer running, the one last
+ * try goes to the address found last.
  *
  * One timer per meaning: reconnect_timer (down: the next attempt, after
  * the backoff), connect_timer (connecting: the attempt, TLS handshake
@@ -39,6 +45,7 @@
  */
 #include "output.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -55,6 +62,7 @@
 #include "format.h"
 #include "log.h"
 #include "loop.h"
+#include "loop_dns.h"
 #include "ratelimit.h"
 #include "syslog_backoff.h"
 #include "syslog_frame.h"
@@ -77,16 +85,17 @@
 #define SEV_WARNING 4
 #define SEV_INFO 6
 
-enum conn_state { CONN_DOWN, CONN_CONNECTING, CONN_UP };
+enum conn_state { CONN_DOWN, CONN_RESOLVING, CONN_CONNECTING, CONN_UP };
 
 struct syslog_sink {
 	struct output *o;
 	char host[256];
 	uint16_t port;
 	char peer[300];		      /* for messages: the socket path or the target */
-	bool numeric;		      /* host is an address literal: resolved once */
+	bool numeric;		      /* host is an address literal: parsed once */
 	struct sockaddr_storage addr; /* the peer (local: a sockaddr_un) */
-	socklen_t addrlen;	      /* 0: not resolved */
+	socklen_t addrlen;	      /* 0: not resolved yet */
+	struct loop_dns_query *query; /* resolving: the lookup */
 
 	struct syslog_frame_hdr hdr; /* per output; msgid, pri and ts set per message */
 	unsigned facility, severity;
@@ -190,6 +199,8 @@ static void disconnect(struct syslog_sink *s)
 {
 	if (s->state == CONN_UP)
 		note_acks(s); /* the last word on what the peer got */
+	loop_dns_cancel(s->query);
+	s->query = NULL;
 	loop_timer_disarm(s->reconnect_timer);
 	loop_timer_disarm(s->connect_timer);
 	loop_timer_disarm(s->ack_timer);
@@ -249,36 +260,8 @@ static void connected(struct syslog_sink *s)
 /* The local socket: its address is the path, known from the start. */
 static bool is_local(const struct syslog_sink *s) { return s->conn.ops == &syslog_transport_unix; }
 
-/* Host names are looked up at each attempt (they may move); literals and
- * the local socket once. */
-static int resolve(struct syslog_sink *s)
-{
-	if (s->addrlen && (s->numeric || is_local(s)))
-		return 0;
-	struct addrinfo hints = {
-		.ai_socktype = s->conn.ops->stream ? SOCK_STREAM : SOCK_DGRAM,
-		.ai_flags = AI_NUMERICSERV | (s->numeric ? AI_NUMERICHOST : 0),
-	};
-	char port[8];
-	snprintf(port, sizeof port, "%u", s->port);
-	struct addrinfo *res = NULL;
-	int r = getaddrinfo(s->host, port, &hints, &res);
-	if (r != 0 || !res) {
-		s->o->stats.errors++;
-		s->was_down = true;
-		report(s, "cannot resolve %s: %s; retrying in %.1f s", s->host,
-		       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r),
-		       syslog_backoff_peek(&s->backoff));
-		return -1;
-	}
-	memcpy(&s->addr, res->ai_addr, res->ai_addrlen);
-	s->addrlen = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
-}
-
 /* Connect to the resolved address: done now (unix, UDP) or in sockcb
- * (TCP). A resolver that answers later would call this. */
+ * (TCP, TLS). */
 static void connect_to(struct syslog_sink *s)
 {
 	log_debug("%s: output %s: connecting to %s", __func__, s->o->name, s->peer);
@@ -300,15 +283,59 @@ static void connect_to(struct syslog_sink *s)
 	arm(s, s->connect_timer, SYSLOG_CONNECT_TIMEOUT_S, "connect timeout");
 }
 
+/* "10.0.0.1" for messages. */
+static const char *addr_text(const struct sockaddr_storage *ss, char *out, size_t len)
+{
+	const void *a = ss->ss_family == AF_INET6
+			    ? (const void *)&((struct sockaddr_in6 *)ss)->sin6_addr
+			    : (const void *)&((struct sockaddr_in *)ss)->sin_addr;
+	if (!inet_ntop(ss->ss_family, a, out, (socklen_t)len))
+		snprintf(out, len, "?");
+	return out;
+}
+
+/* The lookup's answer; then the connection to the address it found. */
+static void resolvedcb(int err, const struct sockaddr *sa, socklen_t len, const char *why,
+		       void *arg)
+{
+	struct syslog_sink *s = arg;
+	char was[INET6_ADDRSTRLEN] = "", now[INET6_ADDRSTRLEN];
+	s->query = NULL;
+	s->state = CONN_DOWN;
+	if (err) {
+		s->o->stats.errors++;
+		s->was_down = true;
+		report(s, "cannot resolve %s: %s; retrying in %.1f s", s->host, why,
+		       syslog_backoff_peek(&s->backoff));
+		schedule_reconnect(s);
+		return;
+	}
+	if (s->addrlen)
+		addr_text(&s->addr, was, sizeof was);
+	memcpy(&s->addr, sa, len);
+	s->addrlen = len;
+	addr_text(&s->addr, now, sizeof now);
+	if (was[0] && strcmp(was, now) != 0)
+		log_info("output %s: %s resolves to %s now (was %s)", s->o->name, s->host, now,
+			 was);
+	else
+		log_debug("%s: output %s: %s is %s", __func__, s->o->name, s->host, now);
+	connect_to(s);
+}
+
 static void start_connect(struct syslog_sink *s)
 {
 	if (s->state != CONN_DOWN)
 		return;
-	if (resolve(s) < 0) {
-		schedule_reconnect(s);
+	if (s->numeric || is_local(s)) {
+		connect_to(s);
 		return;
 	}
-	connect_to(s);
+	s->state = CONN_RESOLVING;
+	struct loop_dns_query *q =
+	    loop_dns_resolve(s->o->loop, s->host, s->port, s->conn.ops->stream, resolvedcb, s);
+	if (s->state == CONN_RESOLVING)
+		s->query = q; /* else it answered at once */
 }
 
 /* The socket is ready for what a connection in progress waits for. */
@@ -635,11 +662,20 @@ static void describe_peer(struct syslog_sink *s, const struct output_config *oc)
 		 s->host, v6 ? "]" : "", s->port);
 }
 
-static bool is_literal(const char *host)
+/* An address literal, parsed into addr (no lookup, nothing blocks). */
+static bool parse_literal(struct syslog_sink *s)
 {
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST }, *res = NULL;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+	struct addrinfo hints = {
+		.ai_socktype = s->conn.ops->stream ? SOCK_STREAM : SOCK_DGRAM,
+		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+	};
+	struct addrinfo *res = NULL;
+	char port[8];
+	snprintf(port, sizeof port, "%u", s->port);
+	if (getaddrinfo(s->host, port, &hints, &res) != 0 || !res)
 		return false;
+	memcpy(&s->addr, res->ai_addr, res->ai_addrlen);
+	s->addrlen = res->ai_addrlen;
 	freeaddrinfo(res);
 	return true;
 }
@@ -652,7 +688,7 @@ static void setup_peer(struct syslog_sink *s, const struct output_config *oc)
 	s->port = oc->port;
 	describe_peer(s, oc);
 	if (!is_local(s)) {
-		s->numeric = is_literal(s->host);
+		s->numeric = parse_literal(s);
 		return;
 	}
 	struct sockaddr_un *un = (struct sockaddr_un *)&s->addr;
@@ -807,8 +843,12 @@ static short poll_events(short want)
 static void drain(struct syslog_sink *s)
 {
 	long deadline = now_ms() + SYSLOG_CLOSE_DRAIN_MS;
-	if (syslog_queue_records(&s->q) && s->state == CONN_DOWN)
-		start_connect(s); /* the timer will not fire again: one try now */
+	if (syslog_queue_records(&s->q) && s->state <= CONN_RESOLVING && s->addrlen) {
+		/* the timers will not fire again: one try now, at the address
+		 * found last (a lookup would need the loop) */
+		disconnect(s);
+		connect_to(s);
+	}
 	pump(s);
 	while (!syslog_queue_empty(&s->q) && s->state != CONN_DOWN) {
 		long left = deadline - now_ms();
