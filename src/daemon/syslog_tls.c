@@ -263,11 +263,19 @@ static int failure(struct syslog_conn *c, int sslerr, const char *when)
 		snprintf(out, len, "%s: %s", when, strerror(sys));
 		ERR_clear_error();
 		return sys;
+	} else if ((sslerr == SSL_ERROR_SYSCALL || sslerr == SSL_ERROR_ZERO_RETURN ||
+		    reason == SSL_R_UNEXPECTED_EOF_WHILE_READING) &&
+		   BIO_number_read(SSL_get_rbio(st->ssl)) == 0) {
+		snprintf(out, len,
+			 "the server closed the connection without answering nflogd's TLS hello: "
+			 "it may share no protocol version (nflogd: TLS %s or later, "
+			 "tls.min_version) or cipher with nflogd",
+			 st->min_version == TLS1_3_VERSION ? "1.3" : "1.2");
 	} else if (sslerr == SSL_ERROR_SYSCALL || sslerr == SSL_ERROR_ZERO_RETURN ||
 		   reason == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
 		snprintf(out, len,
 			 "the server closed the connection %s (does it want a client "
-			 "certificate, or not speak TLS on this port?)",
+			 "certificate?)",
 			 when);
 	} else {
 		snprintf(out, len, "%s failed: %s", when, syslog_tls_errors(errs, sizeof errs));
@@ -311,12 +319,19 @@ static int handshake(struct syslog_conn *c)
 	ERR_clear_error();
 	errno = 0;
 	int r = SSL_connect(st->ssl);
-	if (r == 1)
+	if (r == 1) {
+		c->reason[0] = '\0';
 		return 0;
+	}
 	int e = SSL_get_error(st->ssl, r);
-	if (wants(c, e))
-		return EINPROGRESS;
-	return failure(c, e, "during the TLS handshake");
+	if (!wants(c, e))
+		return failure(c, e, "during the TLS handshake");
+	/* what the connect timer will say, should the server never answer */
+	snprintf(c->reason, sizeof c->reason,
+		 "the server did not complete the TLS handshake in time: does it speak TLS on "
+		 "this port? (a plain TCP syslog port waits for more: RFC 5425 TLS is usually "
+		 "port 6514)");
+	return EINPROGRESS;
 }
 
 /* TCP is up: a fresh SSL on its socket, set to check the server's name. */

@@ -18,6 +18,13 @@
 #   rs_select EXPR [FIELD]  messages m for which the python EXPR holds:
 #                        their count, or FIELD of each
 #   rs_wait N EXPR [SEC] wait until N messages match
+#   rs_tls_input NAME PORT CERT AUTH DRIVER [MORE]
+#                        an imtcp input() statement (for RS_EXTRA_CONF) that
+#                        speaks TLS (RFC 5425) on 127.0.0.1:PORT with
+#                        $TLS_DIR/CERT.pem and .key, $TLS_DIR/ca.pem as its
+#                        CA, authMode AUTH (anon, x509/certvalid, ...), the
+#                        gtls or ossl driver, and MORE parameters
+#   rs_wait_port PORT    wait until rsyslogd listens on TCP PORT
 RS_UDP_PORT=5514
 RS_TCP_PORT=5515
 
@@ -113,6 +120,21 @@ if len(sys.argv) > 3:
         print(repr(m.get(sys.argv[3])))
 else:
     print(len(sel))' "$RS_DIR/msgs.json" "$@"
+}
+
+rs_tls_input() {
+	local name=$1 port=$2 cert=$3 auth=$4 driver=$5 more=${6:-}
+	printf 'input(type="imtcp" address="127.0.0.1" port="%s" name="%s" streamDriver.name="%s" streamDriver.mode="1" streamDriver.authMode="%s" streamDriver.CAFile="%s/ca.pem" streamDriver.CertFile="%s/%s.pem" streamDriver.KeyFile="%s/%s.key" %s)\n' \
+		"$port" "$name" "$driver" "$auth" "$TLS_DIR" "$TLS_DIR" "$cert" "$TLS_DIR" "$cert" "$more"
+}
+
+rs_wait_port() {
+	local i
+	for i in $(seq 100); do
+		nsx ss -ltnH "sport = :$1" | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 # rs_wait N PYTHON_EXPR [SEC]: until N messages match
