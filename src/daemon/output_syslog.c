@@ -121,27 +121,48 @@ struct syslog_sink {
 	struct syslog_queue q;
 	struct buf frame, line, value;		  /* scratch */
 	char (*sd_names)[SYSLOG_SD_NAME_MAX + 1]; /* per fields_table entry, made once */
-	struct ratelimit report_limit;
+	struct ratelimit report_limit;		  /* report(): the connection */
+	struct ratelimit loss_limit;		  /* report_loss(): dropped records */
 };
 
 /* ---- reporting ---- */
 
+static void vreport(struct syslog_sink *s, struct ratelimit *limit, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 static void report(struct syslog_sink *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void report_loss(struct syslog_sink *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Rate-limited: a dead peer would otherwise log once per record. */
-static void report(struct syslog_sink *s, const char *fmt, ...)
+static void vreport(struct syslog_sink *s, struct ratelimit *limit, const char *fmt, va_list ap)
 {
-	if (!ratelimit_allow(&s->report_limit))
+	if (!ratelimit_allow(limit))
 		return;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
+	char msg[1280];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	log_warn("output %s: %s (%s; %zu queued, %llu dropped, %llu errors so far)", s->o->name,
 		 msg, s->peer, syslog_queue_records(&s->q), (unsigned long long)s->o->stats.dropped,
 		 (unsigned long long)s->o->stats.errors);
+}
+
+/* What happens to the connection (and the output's own trouble). */
+static void report(struct syslog_sink *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(s, &s->report_limit, fmt, ap);
+	va_end(ap);
+}
+
+/* Records dropped. Limited on its own: a full queue does not hide why
+ * the peer is not taking records, nor the other way round. */
+static void report_loss(struct syslog_sink *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(s, &s->loss_limit, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- the socket and the timers ---- */
@@ -400,7 +421,8 @@ static int send_some(struct syslog_sink *s)
 	if (r == -EMSGSIZE && !s->conn.ops->stream) {
 		/* too big for any datagram: give that one up, not the queue */
 		s->o->stats.errors++;
-		report(s, "message of %zu bytes too long for a datagram, dropped", iov[0].iov_len);
+		report_loss(s, "message of %zu bytes too long for a datagram, dropped",
+			    iov[0].iov_len);
 		syslog_queue_reject(&s->q);
 		return 0;
 	}
@@ -515,9 +537,9 @@ static void submit(struct syslog_sink *s)
 	if (syslog_queue_push(&s->q, s->frame.data, s->frame.len))
 		return;
 	if (syslog_queue_full(&s->q))
-		report(s, "queue full (%zu records): dropping records", s->q.cap);
+		report_loss(s, "queue full (%zu records): dropping records", s->q.cap);
 	else
-		report(s, "out of memory: dropping records");
+		report_loss(s, "out of memory: dropping records");
 }
 
 /* SD parameter names are the JSON keys ("inner.src" for nested ones). */
@@ -753,6 +775,7 @@ static struct syslog_sink *sink_new(struct output *o, const struct output_config
 		return NULL;
 	}
 	s->report_limit = (struct ratelimit)RATELIMIT_INIT(SYSLOG_REPORT_INTERVAL_S);
+	s->loss_limit = (struct ratelimit)RATELIMIT_INIT(SYSLOG_REPORT_INTERVAL_S);
 	s->stall_s = oc->stall_timeout;
 	syslog_backoff_init(&s->backoff, SYSLOG_BACKOFF_MIN_S, SYSLOG_BACKOFF_MAX_S);
 	return s;
