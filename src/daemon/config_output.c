@@ -6,8 +6,10 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "config_internal.h"
@@ -114,6 +116,37 @@ static const struct key output_keys[] = {
 	{ .name = NULL },
 };
 
+/* The directory of a file output must exist when nflogd starts (nflogd
+ * creates the file, not its directory). Missing, it is an error, except
+ * for the one the unit's LogsDirectory= creates at every start: a
+ * warning then, since it appears with the service. */
+static void check_path_dir(struct ctx *c, const config_setting_t *s, const char *path)
+{
+	char dir[PATH_MAX], q[300];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == path ? 1 : (size_t)(slash - path);
+	struct stat st;
+	if (n >= sizeof dir)
+		return; /* open() will say ENAMETOOLONG */
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			cfg_err(c, s, "path: %s is not a directory", cfg_quote(dir, q, sizeof q));
+		return;
+	}
+	if (errno == ENOENT && strcmp(dir, CONFIG_LOGS_DIRECTORY) == 0)
+		cfg_warn(c, s,
+			 "directory %s does not exist yet: nflogd.service creates it at start "
+			 "(LogsDirectory=); without the unit, create it first",
+			 dir);
+	else if (errno == ENOENT || errno == ENOTDIR)
+		cfg_err(c, s,
+			"path: directory %s does not exist (nflogd creates files, not "
+			"directories)",
+			cfg_quote(dir, q, sizeof q));
+}
+
 static bool key_file_path(struct ctx *c, const config_setting_t *s, void *obj)
 {
 	struct output_config *o = obj;
@@ -134,6 +167,7 @@ static bool key_file_path(struct ctx *c, const config_setting_t *s, void *obj)
 				       cfg_quote(path, q, sizeof q),
 				       c->cfg->outputs[j].name ? c->cfg->outputs[j].name : "?",
 				       cfg_where(c, c->path_at[j], s, at, sizeof at));
+	check_path_dir(c, s, path);
 	if (!(o->path = cfg_strdup(c, s, path)))
 		return false;
 	c->path_at[i] = s;

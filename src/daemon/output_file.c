@@ -95,7 +95,9 @@ static int open_path(struct file_sink *f, char *err, size_t errlen)
 	 * an existing file keeps its own mode and owner. */
 	int fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, f->mode);
 	if (fd >= 0) {
-		fchmod(fd, f->mode);
+		if (fchmod(fd, f->mode) < 0) /* the file stays as umask made it */
+			log_warn("cannot set mode 0%o of %s: %s", f->mode, f->path,
+				 strerror(errno));
 		set_owner(f, fd);
 	} else if (errno == EEXIST) {
 		fd = open(f->path, O_WRONLY | O_APPEND | O_CLOEXEC);
@@ -123,10 +125,22 @@ static int reopen_path(struct file_sink *f, char *err, size_t errlen)
 	return 0;
 }
 
-static void arm_retry(struct file_sink *f)
+/* A timer the loop refused (out of memory) is counted and said: what it
+ * paces (retries, interval rotation) would otherwise stop silently. */
+static void timer_failed(struct output *o, struct file_sink *f, const char *which)
 {
-	if (f->retry_timer && !loop_timer_armed(f->retry_timer))
-		loop_timer_arm(f->retry_timer, FILE_RETRY_S);
+	char sup[64];
+	o->stats.errors++;
+	if (ratelimit_allow(&f->rotate_report))
+		log_error("output %s: cannot arm its %s timer%s", o->name, which,
+			  suppressed_text(&f->rotate_report, sup, sizeof sup));
+}
+
+static void arm_retry(struct output *o, struct file_sink *f)
+{
+	if (f->retry_timer && !loop_timer_armed(f->retry_timer) &&
+	    loop_timer_arm(f->retry_timer, FILE_RETRY_S) < 0)
+		timer_failed(o, f, "retry");
 }
 
 /* ---- rotation ---- */
@@ -184,7 +198,7 @@ static int rotate(struct output *o, struct file_sink *f)
 	}
 	if (reopen_path(f, err, sizeof err) < 0) {
 		f->reopen_pending = true;
-		arm_retry(f);
+		arm_retry(o, f);
 		rotate_failed(o, f, err);
 		return -1;
 	}
@@ -242,6 +256,21 @@ static double seconds_to_boundary(uint32_t interval)
 	return left < 0.5 ? left + interval : left;
 }
 
+/* The timer of the next interval rotation; if the loop refuses it, the
+ * retry timer tries again every FILE_RETRY_S (retry_timercb). */
+static void arm_rotation(struct output *o, struct file_sink *f)
+{
+	if (loop_timer_arm(f->rotate_timer, seconds_to_boundary(f->rotate_interval)) == 0)
+		return;
+	timer_failed(o, f, "rotation");
+	arm_retry(o, f);
+}
+
+static bool rotation_unarmed(const struct file_sink *f)
+{
+	return f->rotate_timer && !loop_timer_armed(f->rotate_timer);
+}
+
 static void file_flush(struct output *o);
 
 static void rotate_timercb(void *arg)
@@ -254,7 +283,7 @@ static void rotate_timercb(void *arg)
 		f->size = (uint64_t)st.st_size;
 	if (f->size > 0) /* an empty file is not rotated */
 		rotate(o, f);
-	loop_timer_arm(f->rotate_timer, seconds_to_boundary(f->rotate_interval));
+	arm_rotation(o, f);
 }
 
 /* ---- writing ---- */
@@ -348,7 +377,7 @@ static void write_failed(struct output *o, struct file_sink *f, size_t done, int
 	f->retry_at = mono_now() + (time_t)FILE_RETRY_S;
 	trim_backlog(o, f);
 	o->stats.queued = f->batch_records;
-	arm_retry(f);
+	arm_retry(o, f);
 	if (ratelimit_allow(&f->write_report))
 		log_error("output %s: write to %s failed: %s; %llu records held to retry, "
 			  "%llu dropped so far, %llu errors%s",
@@ -461,8 +490,10 @@ static void retry_timercb(void *arg)
 		f->retry_at = 0;
 		write_batch(o, f);
 	}
-	if (f->reopen_pending || f->failing)
-		arm_retry(f);
+	if (rotation_unarmed(f))
+		arm_rotation(o, f);
+	if (f->reopen_pending || f->failing || rotation_unarmed(f))
+		arm_retry(o, f);
 }
 
 /* SIGUSR1 (the batch is flushed already): a new file at path. On failure
@@ -474,7 +505,7 @@ static int file_reopen(struct output *o, char *err, size_t errlen)
 		return 0;
 	f->reopen_pending = true;
 	ratelimit_note(&f->reopen_report); /* the daemon reports this one */
-	arm_retry(f);
+	arm_retry(o, f);
 	return -1;
 }
 

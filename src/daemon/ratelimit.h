@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "compiler.h"
 struct ratelimit {
 	int64_t interval_ms; /* at most one message per this many ms */
 	int64_t last_ms;     /* monotonic time of the last message let through */
@@ -26,11 +27,11 @@ struct ratelimit {
 
 /* True when a message may be printed now (and the interval restarts);
  * false when it is held back, which is counted. */
-bool ratelimit_allow(struct ratelimit *rl);
+bool ratelimit_allow(struct ratelimit *rl) MUST_CHECK;
 /* The same at a given monotonic time in ms (unit tests step it). A time
  * before the last message (a clock that went back) lets the message
  * through and restarts the interval: a limiter never stays silent. */
-bool ratelimit_allow_at(struct ratelimit *rl, int64_t now_ms);
+bool ratelimit_allow_at(struct ratelimit *rl, int64_t now_ms) MUST_CHECK;
 /* How many messages were held back since the last one let through; the
  * count restarts at 0. */
 uint64_t ratelimit_take_suppressed(struct ratelimit *rl);

@@ -12,6 +12,7 @@
 #   send_udp HOST PORT [N] [UID]   N datagrams (default 1), optionally as user UID
 #   send_tcp HOST PORT       one TCP connection attempt (SYN)
 #   wait_lines FILE N [SEC]  wait until FILE has at least N lines
+#   private_tmpfs DIR SIZE   a tmpfs on DIR in a private mount namespace; inside CMD
 #   ok / not_ok / check      TAP-ish results; e2e_finish exits 0, 1, or 77 (skip)
 set -u
 
@@ -169,3 +170,23 @@ kernel_log_on() {
 	fi
 	dmesg >/dev/null 2>&1 || e2e_skip "cannot read the kernel log"
 }
+
+# private_tmpfs DIR SIZE: a tmpfs of SIZE (e.g. 16m) on DIR, mounted in a
+# mount namespace of its own (never on the host's paths) that a process,
+# $TMPFS_HOLDER, keeps until the test ends (trap). The daemon and every
+# look at DIR enter it: `inside CMD`, NFLOGD_WRAP="nsenter -t
+# $TMPFS_HOLDER -m". Returns non-zero when it could not be mounted.
+private_tmpfs() {
+	local dir=$1 size=$2 i
+	mkdir -p "$dir"
+	ip netns exec "$NS" unshare -m --propagation private \
+		sh -c 'mount -t tmpfs -o size="$2" nflogd-e2e "$1" && exec sleep 600' sh "$dir" "$size" &
+	TMPFS_HOLDER=$!
+	trap 'kill "$TMPFS_HOLDER" 2>/dev/null; e2e_cleanup' EXIT
+	for i in $(seq 50); do
+		inside findmnt -n "$dir" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+inside() { nsenter -t "$TMPFS_HOLDER" -m "$@"; }

@@ -35,7 +35,7 @@ static struct output_config file_config(const char *name, char *path)
 /* One loss line per call: about 60 bytes, numbered by count. */
 static void put_record(struct output *o, uint64_t n)
 {
-	struct output_loss loss = { .group = 7, .kind = NFLOG_LOSS_SEQ_GAP, .count = n + 1 };
+	struct output_loss loss = { .group = 7, .kind = OUTPUT_LOSS_SEQ_GAP, .count = n + 1 };
 	output_write_loss(o, &loss);
 }
 
