@@ -136,6 +136,11 @@ void config_check_tls(struct ctx *c, const config_setting_t *sec, struct output_
 			"acknowledges)");
 	if (tls && o->transport == SYSLOG_TLS)
 		check_client_cert(c, tls, o);
+	const config_setting_t *verify = tls ? config_setting_get_member(tls, "verify") : NULL;
+	if (verify && !o->tls.verify && o->transport == SYSLOG_TLS)
+		cfg_warn(c, verify,
+			 "tls verify = false: the server's certificate is not checked, so anyone "
+			 "on the path can pose as the server and read the records");
 }
 
 static bool file_equal(const struct config_file *a, const struct config_file *b)

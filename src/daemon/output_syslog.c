@@ -212,6 +212,7 @@ static void note_acks(struct syslog_sink *s)
 		return;
 	loop_timer_disarm(s->stall_timer);
 	syslog_backoff_reset(&s->backoff); /* the peer takes records */
+	s->o->problem[0] = '\0';
 	s->acked_seen = n;
 }
 
@@ -243,12 +244,30 @@ static void schedule_reconnect(struct syslog_sink *s)
 	arm(s, s->reconnect_timer, syslog_backoff_take(&s->backoff), "reconnect");
 }
 
-static void fail(struct syslog_sink *s, const char *what, int e)
+static void trouble(struct syslog_sink *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The peer cannot be reached or does not take records: counted, shown in
+ * STATUS= until records flow again, reported (rate-limited). The caller
+ * schedules the retry. */
+static void trouble(struct syslog_sink *s, const char *fmt, ...)
 {
+	char msg[1100];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	s->o->stats.errors++;
 	s->was_down = true;
-	report(s, "%s: %s; retrying in %.1f s", what,
-	       s->conn.reason[0] ? s->conn.reason : strerror(e), syslog_backoff_peek(&s->backoff));
+	size_t n = strnlen(msg, sizeof s->o->problem - 1); /* STATUS= has little room */
+	memcpy(s->o->problem, msg, n);
+	s->o->problem[n] = '\0';
+	report(s, "%s; retrying in %.1f s", msg, syslog_backoff_peek(&s->backoff));
+}
+
+static void fail(struct syslog_sink *s, const char *what, int e)
+{
+	trouble(s, "%s: %s", what, s->conn.reason[0] ? s->conn.reason : strerror(e));
 	disconnect(s);
 	schedule_reconnect(s);
 }
@@ -262,8 +281,10 @@ static void connected(struct syslog_sink *s)
 	/* a stream is sound once the peer acknowledges records (note_acks):
 	 * one that accepts and closes at once (refusing this client) is
 	 * retried with a growing delay, not ten times a second */
-	if (!s->conn.ops->acked)
+	if (!s->conn.ops->acked) {
 		syslog_backoff_reset(&s->backoff);
+		s->o->problem[0] = '\0';
+	}
 	if (s->tls)
 		syslog_tls_describe(s->tls, tls, sizeof tls);
 	if (s->was_down)
@@ -324,10 +345,7 @@ static void resolvedcb(int err, const struct sockaddr *sa, socklen_t len, const 
 	s->query = NULL;
 	s->state = CONN_DOWN;
 	if (err) {
-		s->o->stats.errors++;
-		s->was_down = true;
-		report(s, "cannot resolve %s: %s; retrying in %.1f s", s->host, why,
-		       syslog_backoff_peek(&s->backoff));
+		trouble(s, "cannot resolve %s: %s", s->host, why);
 		schedule_reconnect(s);
 		return;
 	}

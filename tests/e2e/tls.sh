@@ -49,6 +49,7 @@ EOF
 tls() { printf 'target = "tls://%s"; ident = "%s-%s"; tls = { %s };' "$1" "$2" "$TAG" "$3"; }
 CA="ca = \"$TLS_DIR/ca.pem\";"
 cat >"$T/nflogd.conf" <<EOF
+daemon: { status_interval = 1; };
 outputs = (
 	{ name = "ok"; type = "syslog"; $(tls 127.0.0.1:6514 ok "$CA name = \"syslog.test\";") },
 	{ name = "ossl"; type = "syslog"; $(tls localhost:6518 ossl "$CA") },
@@ -68,7 +69,18 @@ groups = (
 );
 EOF
 check "--check-config reads the certificates: OK" "$NFLOGD" --check-config -c "$T/nflogd.conf"
-daemon_start "$T/nflogd.conf" || { not_ok "daemon starts"; e2e_finish; }
+# STATUS= as systemd would get it
+python3 -u - "$T/notify.sock" "$T/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as out:
+    while True:
+        out.write(s.recv(65536).decode("utf-8", "replace").replace("\n", " ") + "\n")
+PY
+DAEMON_PIDS[listener]=$!
+for _ in $(seq 50); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
+NOTIFY_SOCKET=$T/notify.sock daemon_start "$T/nflogd.conf" || { not_ok "daemon starts"; e2e_finish; }
 ok "nflogd starts although six of its TLS peers refuse the handshake"
 PID=$(daemon_pid)
 
@@ -105,7 +117,7 @@ refused() { # output, words[, errors at least]
 	n=$(grep -c "warning: output $1: .*$2" "$T/nflogd.log")
 	check_eq "$1: refused, the log says \"$2\", once (rate-limited)" "$n" 1
 	check "$1: retried meanwhile (errors >= ${3:-2})" \
-		test "$(sed -n "s/.*output $1: written .*errors \([0-9]*\)$/\1/p" "$T/nflogd.log" | tail -1)" -ge "${3:-2}"
+		test "$(sed -n "s/.*output $1: written .*errors \([0-9]*\).*/\1/p" "$T/nflogd.log" | tail -1)" -ge "${3:-2}"
 	check_eq "$1: nothing of it reached rsyslog" "$(rs_select "m['app'] == '$1-$TAG'")" 0
 }
 refused wrongca "unknown CA: the server's certificate (CN=syslog.test, issued by CN=nflogd test ca $$)"
@@ -114,6 +126,10 @@ refused expired "expired certificate: the server's certificate (CN=syslog.test) 
 refused proto "protocol version: the server speaks no TLS version nflogd accepts (TLS 1.3 or later"
 refused nocert "does it refuse nflogd as a client? (it may require a client certificate"
 refused plain "did not complete the TLS handshake in time: does it speak TLS on this port?" 1
+status=$(grep "STATUS=" "$T/notify.log" | tail -1)
+check "STATUS= says why wrongca delivers nothing" grep -q "| wrongca: connect: unknown CA: " <<<"$status"
+check "STATUS= says why expired delivers nothing" grep -q "| expired: connect: expired certificate: " <<<"$status"
+check "STATUS= names no trouble for the good ones" bash -c "! grep -q '| \(ok\|ossl\|mtls\): ' <<<\"\$1\"" _ "$status"
 check_eq "the good ones had no error" \
 	"$(grep -c "warning: output \(ok\|ossl\|mtls\):" "$T/nflogd.log")" 0
 
