@@ -1,7 +1,10 @@
 #!/bin/bash
 # The syslog output over TLS (RFC 5425) against a real rsyslogd and its
 # TLS drivers (gtls: GnuTLS, ossl: OpenSSL), certificates made here by
-# openssl: records arrive and parse on both drivers and with mutual TLS;
+# openssl: records arrive and parse on both drivers and with mutual TLS
+# (the fleet recipe of doc/outputs.md: client certificates of one CA, the
+# names rsyslog permits, a file per sending host); a client whose
+# certificate names a host rsyslog does not permit is refused;
 # a wrong CA, a server certificate for another name, an expired one, a
 # server that only speaks TLS 1.2 to min_version "1.3", a server that
 # wants a client certificate and a plain TCP port are each refused with
@@ -21,10 +24,18 @@ command -v tcpdump >/dev/null || e2e_skip "needs tcpdump"
 ls /usr/lib/*/rsyslog/lmnsd_ossl.so >/dev/null 2>&1 || e2e_skip "needs rsyslog-openssl"
 
 TLS_DIR=$T/tls
-tls_make_certs "$TLS_DIR" || { not_ok "openssl makes the test certificates"; e2e_finish; }
-RS_EXTRA_CONF="$(rs_tls_input tls 6514 server anon gtls)
+tls_make_certs "$TLS_DIR" && tls_client_cert "$TLS_DIR" "gw1.fw.test" &&
+	tls_sign "$TLS_DIR" intruder "gw1.intruder.test" "" ||
+	{ not_ok "openssl makes the test certificates"; e2e_finish; }
+# the fleet: clients of the CA whose names match *.fw.test, a file per host
+RS_EXTRA_CONF="$(rs_tls_input mtls 6516 server x509/name gtls 'permittedPeer=["*.fw.test"] ruleset="fleet"')
+template(name=\"perhost\" type=\"string\" string=\"$T/rs/fleet/%hostname%/nflog.log\")
+ruleset(name=\"fleet\") {
+	action(type=\"omfile\" dynaFile=\"perhost\" dirCreateMode=\"0750\" fileCreateMode=\"0640\")
+	call RSYSLOG_DefaultRuleset
+}
+$(rs_tls_input tls 6514 server anon gtls)
 $(rs_tls_input ossl 6518 server anon ossl)
-$(rs_tls_input mtls 6516 server x509/certvalid gtls)
 $(rs_tls_input expired 6515 expired anon gtls)
 $(rs_tls_input wrongname 6519 wrongname anon gtls)
 $(rs_tls_input tls12 6517 server anon ossl 'gnutlsPriorityString="Protocol=-ALL,TLSv1.2"')"
@@ -56,6 +67,8 @@ outputs = (
 	{ name = "mtls"; type = "syslog";
 	  $(tls 127.0.0.1:6516 mtls "$CA cert = \"$TLS_DIR/client.pem\"; key = \"$TLS_DIR/client.key\";") },
 	{ name = "nocert"; type = "syslog"; $(tls 127.0.0.1:6516 nocert "$CA") },
+	{ name = "intruder"; type = "syslog";
+	  $(tls 127.0.0.1:6516 intruder "$CA cert = \"$TLS_DIR/intruder.pem\"; key = \"$TLS_DIR/intruder.key\";") },
 	{ name = "wrongca"; type = "syslog"; $(tls 127.0.0.1:6514 wrongca "ca = \"$TLS_DIR/otherca.pem\";") },
 	{ name = "wrongname"; type = "syslog"; $(tls 127.0.0.1:6519 wrongname "$CA name = \"syslog.test\";") },
 	{ name = "expired"; type = "syslog"; $(tls 127.0.0.1:6515 expired "$CA") },
@@ -65,7 +78,8 @@ outputs = (
 );
 groups = (
 	{ group = 51; qthresh = 1;
-	  outputs = ("ok", "ossl", "mtls", "nocert", "wrongca", "wrongname", "expired", "proto", "plain", "f"); }
+	  outputs = ("ok", "ossl", "mtls", "nocert", "intruder", "wrongca", "wrongname", "expired", "proto",
+		     "plain", "f"); }
 );
 EOF
 check "--check-config reads the certificates: OK" "$NFLOGD" --check-config -c "$T/nflogd.conf"
@@ -99,6 +113,9 @@ for o in ok:tls ossl:ossl mtls:mtls; do
 		<<<"$(rs_select "$sel" sd | sed -n 1p)"
 	check_eq "$out: START message" "$(rs_select "m['in'] == '$in' and m['app'] == '$out-$TAG' and m['msgid'] == 'START'")" 1
 done
+check "fleet: the records of this host in the file for its name" wait_lines "$T/rs/fleet/$(hostname)/nflog.log" $((N + 1))
+check_eq "fleet: that file holds only mtls records" \
+	"$(grep -c " mtls-$TAG\[" "$T/rs/fleet/$(hostname)/nflog.log")" $((N + 1))
 check "every TLS frame is one RFC 5424 message" python3 -c '
 import sys, re
 bad = [l for l in open(sys.argv[1], errors="replace") if l.split(" ")[0] in ("tls", "ossl", "mtls")
@@ -125,6 +142,7 @@ refused wrongname "name mismatch: the server's certificate (CN=other.test) is no
 refused expired "expired certificate: the server's certificate (CN=syslog.test) expired on 2021-01-01"
 refused proto "protocol version: the server speaks no TLS version nflogd accepts (TLS 1.3 or later"
 refused nocert "does it refuse nflogd as a client? (it may require a client certificate"
+refused intruder "does it refuse nflogd as a client? (it was shown the certificate of tls.cert: does the server trust its CA and permit its name?)"
 refused plain "did not complete the TLS handshake in time: does it speak TLS on this port?" 1
 status=$(grep "STATUS=" "$T/notify.log" | tail -1)
 check "STATUS= says why wrongca delivers nothing" grep -q "| wrongca: connect: unknown CA: " <<<"$status"
