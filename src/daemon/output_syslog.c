@@ -281,10 +281,10 @@ static void connected(struct syslog_sink *s)
 	/* a stream is sound once the peer acknowledges records (note_acks):
 	 * one that accepts and closes at once (refusing this client) is
 	 * retried with a growing delay, not ten times a second */
-	if (!s->conn.ops->acked) {
+	if (!s->conn.ops->acked)
 		syslog_backoff_reset(&s->backoff);
-		s->o->problem[0] = '\0';
-	}
+	if (!s->conn.ops->acked || syslog_queue_empty(&s->q))
+		s->o->problem[0] = '\0'; /* nothing waits to prove it otherwise */
 	if (s->tls)
 		syslog_tls_describe(s->tls, tls, sizeof tls);
 	if (s->was_down)
@@ -412,9 +412,12 @@ static void stall_timercb(void *arg)
 	struct syslog_sink *s = arg;
 	if (s->state != CONN_UP)
 		return;
+	uint64_t seen = s->acked_seen;
 	note_acks(s);
-	if (!syslog_queue_in_flight(&s->q) || loop_timer_armed(s->stall_timer))
-		return; /* it moved at the last moment */
+	if (s->acked_seen != seen || !syslog_queue_in_flight(&s->q)) {
+		pump(s); /* it moved at the last moment: the clock starts over */
+		return;
+	}
 	snprintf(s->conn.reason, sizeof s->conn.reason,
 		 "the peer acknowledged nothing for %.0f s while records waited for it (it "
 		 "accepts but does not read): connecting again",

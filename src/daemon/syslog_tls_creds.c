@@ -134,7 +134,7 @@ static int each_cert(const char *data, size_t len, cert_fn *fn, void *arg, char 
 		X509_free(x);
 		if (r <= 0) {
 			BIO_free(b);
-			char e[256];
+			char e[200];
 			snprintf(err, errlen, "certificate %d: %s", n + 1,
 				 syslog_tls_errors(e, sizeof e));
 			return -1;
@@ -144,7 +144,7 @@ static int each_cert(const char *data, size_t len, cert_fn *fn, void *arg, char 
 	unsigned long last = ERR_peek_last_error();
 	BIO_free(b);
 	if (!b || (last && ERR_GET_REASON(last) != PEM_R_NO_START_LINE)) {
-		char e[256];
+		char e[200];
 		snprintf(err, errlen, "certificate %d is damaged: %s", n + 1,
 			 syslog_tls_errors(e, sizeof e));
 		return -1;
@@ -164,7 +164,7 @@ static EVP_PKEY *read_key(const char *data, size_t len, char *err, size_t errlen
 		ERR_clear_error();
 		return k;
 	}
-	char e[256];
+	char e[200];
 	syslog_tls_errors(e, sizeof e);
 	if (strstr(data, "ENCRYPTED"))
 		snprintf(err, errlen,
@@ -211,11 +211,11 @@ static int load_cas(SSL_CTX *ctx, const struct tls_config *t, char *err, size_t 
 	if (!t->ca.data) {
 		if (!t->verify || SSL_CTX_set_default_verify_paths(ctx))
 			return 0;
-		char e[256];
+		char e[200];
 		snprintf(err, errlen, "the system's CA store: %s", syslog_tls_errors(e, sizeof e));
 		return -1;
 	}
-	char why[300];
+	char why[512];
 	if (each_cert(t->ca.data, t->ca.len, add_ca, SSL_CTX_get_cert_store(ctx), why, sizeof why) >
 	    0)
 		return 0;
@@ -242,7 +242,7 @@ static int load_client(SSL_CTX *ctx, const struct tls_config *t, char *err, size
 {
 	if (!t->cert.data || !t->key.data)
 		return 0;
-	char why[300];
+	char why[512];
 	struct chain c = { ctx, false };
 	if (each_cert(t->cert.data, t->cert.len, add_cert, &c, why, sizeof why) <= 0) {
 		snprintf(err, errlen, "cert: %s", why);
@@ -264,7 +264,7 @@ static int load_client(SSL_CTX *ctx, const struct tls_config *t, char *err, size
 
 SSL_CTX *syslog_tls_ctx_new(const struct tls_config *t, char *err, size_t errlen)
 {
-	char e[256];
+	char e[200];
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	if (!ctx || !SSL_CTX_set_min_proto_version(ctx, (int)t->min_version)) {
 		snprintf(err, errlen, "TLS context: %s", syslog_tls_errors(e, sizeof e));
