@@ -32,6 +32,7 @@ enum syslog_format {
 	SYSLOG_FORMAT_AUTO = 0, /* rfc3164 locally, rfc5424 to a target */
 	SYSLOG_FORMAT_RFC3164 = 1,
 	SYSLOG_FORMAT_RFC5424 = 2,
+	SYSLOG_FORMAT_KERNEL = 3, /* the kernel's LOG lines: "kernel:", kern.warning */
 };
 
 enum record_format {
@@ -65,7 +66,7 @@ enum enobufs_policy {
 #define CONFIG_LOGS_DIRECTORY "/var/log/nflogd"		/* nflogd.service's LogsDirectory= */
 #define CONFIG_DEFAULT_COPY_RANGE 65535
 #define CONFIG_DEFAULT_IDENT "nflogd" /* journal and syslog */
-#define CONFIG_DEFAULT_PRIORITY 5     /* notice, as the kernel's LOG */
+#define CONFIG_DEFAULT_PRIORITY 5     /* notice (the kernel's LOG: warning) */
 #define CONFIG_DEFAULT_FACILITY 3     /* daemon */
 #define CONFIG_DEFAULT_SYSLOG_SOCKET "/dev/log"
 /* The documentation enterprise number (RFC 5612): kept for the rules

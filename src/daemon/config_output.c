@@ -77,6 +77,7 @@ static const struct word log_flag_words[] = {
 static const struct word syslog_format_words[] = {
 	{ "rfc3164", SYSLOG_FORMAT_RFC3164 },
 	{ "rfc5424", SYSLOG_FORMAT_RFC5424 },
+	{ "kernel", SYSLOG_FORMAT_KERNEL },
 	{ NULL, 0 },
 };
 
@@ -525,8 +526,9 @@ static void journal_syslog_defaults(struct output_config *o)
 	config_tls_defaults(o);
 }
 
-/* What one key cannot see: socket and target exclude each other, and
- * structured data (and its sd_id) needs RFC 5424. */
+/* What one key cannot see: socket and target exclude each other,
+ * structured data (and its sd_id) needs RFC 5424, and "kernel" has its
+ * own defaults. */
 static void check_syslog(struct ctx *c, const config_setting_t *sec, struct output_config *o)
 {
 	const config_setting_t *sock = config_setting_get_member(sec, "socket");
@@ -540,12 +542,19 @@ static void check_syslog(struct ctx *c, const config_setting_t *sec, struct outp
 	if (o->syslog_format == SYSLOG_FORMAT_AUTO)
 		o->syslog_format =
 		    o->transport == SYSLOG_LOCAL ? SYSLOG_FORMAT_RFC3164 : SYSLOG_FORMAT_RFC5424;
-	if (sd && o->structured_data && o->syslog_format == SYSLOG_FORMAT_RFC3164)
+	if (sd && o->structured_data && o->syslog_format != SYSLOG_FORMAT_RFC5424)
 		cfg_err(c, sd, "structured_data needs format = \"rfc5424\" (RFC 3164 has none)");
-	if (sd_id && (o->syslog_format == SYSLOG_FORMAT_RFC3164 || !o->structured_data))
+	if (sd_id && (o->syslog_format != SYSLOG_FORMAT_RFC5424 || !o->structured_data))
 		cfg_err(c, sd_id,
 			"sd_id names the structured data element: it needs format = \"rfc5424\" "
 			"and structured_data = true");
+	/* "kernel": the kernel LOG target's facility and level, unless set */
+	if (o->syslog_format == SYSLOG_FORMAT_KERNEL) {
+		if (!config_setting_get_member(sec, "facility"))
+			o->facility = 0; /* kern */
+		if (!config_setting_get_member(sec, "priority"))
+			o->priority = 4; /* warning */
+	}
 	config_check_tls(c, sec, o);
 }
 

@@ -82,7 +82,7 @@ static void log_group(const struct group_rt *g)
 	bool exact;
 	uint64_t lost = nflog_reader_lost(g->reader, &exact);
 	log_info("group %u: received %llu, lost %s%llu%s, overruns %llu, truncated %llu, "
-		 "malformed %llu, rcvbuf %llu (grown %llu times)",
+		 "malformed %llu, unsequenced %llu, rcvbuf %llu (grown %llu times)",
 		 g->cfg->group, (unsigned long long)c->received, exact ? "" : "at least ",
 		 (unsigned long long)lost,
 		 !exact		   ? " (lower bound: no seq flag)"
@@ -90,7 +90,7 @@ static void log_group(const struct group_rt *g)
 				     "record arrives)"
 				   : "",
 		 (unsigned long long)c->drops, (unsigned long long)c->truncated,
-		 (unsigned long long)c->malformed,
+		 (unsigned long long)c->malformed, (unsigned long long)c->unsequenced,
 		 (unsigned long long)nflog_reader_rcvbuf(g->reader),
 		 (unsigned long long)c->rcvbuf_grows);
 }

@@ -748,6 +748,8 @@ static void setup_header(struct syslog_sink *s, const struct output_config *oc)
 	if (gethostname(s->hostname, sizeof s->hostname - 1) < 0)
 		s->hostname[0] = '\0';
 	s->hdr.format = rfc5424 ? SYSLOG_FRAME_RFC5424 : SYSLOG_FRAME_RFC3164;
+	if (oc->syslog_format == SYSLOG_FORMAT_KERNEL)
+		s->hdr.format = SYSLOG_FRAME_KERNEL;
 	s->hdr.app_name = s->ident;
 	/* syslog(3) names no host on the local socket; the network needs one */
 	s->hdr.hostname = rfc5424 || oc->transport != SYSLOG_LOCAL ? s->hostname : NULL;

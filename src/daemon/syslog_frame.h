@@ -17,6 +17,10 @@
 enum syslog_frame_format {
 	SYSLOG_FRAME_RFC3164,
 	SYSLOG_FRAME_RFC5424,
+	/* RFC 3164 as the kernel's LOG lines reach a syslog file: records
+	 * (MSGID "NFLOG") tagged "kernel:" without a PID; every other message
+	 * (nflogd's own) as RFC 3164 with the ident and PID */
+	SYSLOG_FRAME_KERNEL,
 };
 
 /* RFC 5424 field limits (section 6). */
@@ -36,7 +40,8 @@ struct syslog_frame_hdr {
 	struct timeval ts;    /* RFC 3164: local time, seconds; 5424: RFC 3339 */
 };
 
-/* "<PRI>Mmm dd hh:mm:ss [HOST ]APP[PID]:" or
+/* "<PRI>Mmm dd hh:mm:ss [HOST ]APP[PID]:", "<PRI>Mmm dd hh:mm:ss
+ * [HOST ]kernel:" (SYSLOG_FRAME_KERNEL, records) or
  * "<PRI>1 TIMESTAMP HOST APP PROCID MSGID" (then SD and the message). */
 void syslog_frame_begin(struct buf *b, const struct syslog_frame_hdr *h);
 

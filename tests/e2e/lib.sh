@@ -13,6 +13,7 @@
 #   send_tcp HOST PORT       one TCP connection attempt (SYN)
 #   wait_lines FILE N [SEC]  wait until FILE has at least N lines
 #   private_tmpfs DIR SIZE   a tmpfs on DIR in a private mount namespace; inside CMD
+#   udp_sink PORT FILE       a UDP peer on 127.0.0.1:PORT in the namespace
 #   ok / not_ok / check      TAP-ish results; e2e_finish exits 0, 1, or 77 (skip)
 set -u
 
@@ -190,3 +191,24 @@ private_tmpfs() {
 	return 1
 }
 inside() { nsenter -t "$TMPFS_HOLDER" -m "$@"; }
+
+# udp_sink PORT FILE: a UDP socket on 127.0.0.1:PORT in the namespace that
+# appends each datagram to FILE as a line (a remote syslog server); returns
+# once it is bound; the cleanup stops it.
+udp_sink() {
+	# not through nsx: $! must be python itself
+	ip netns exec "$NS" python3 -u -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+out = open(sys.argv[2], "ab", buffering=0)
+while True:
+    out.write(s.recv(65536) + b"\n")' "$1" "$2" &
+	DAEMON_PIDS[udp$1]=$!
+	local i
+	for i in $(seq 100); do
+		ip netns exec "$NS" ss -lunH "sport = :$1" | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}

@@ -8,6 +8,7 @@
 #                         things with $$, which would be 1 in every test.
 #   journald_trap         after e2e_init: the cleanup trap stops journald too
 #   journald_start        start journald (again) in it; waits for its socket
+#                         (in the network namespace $JOURNALD_NETNS if set)
 #   journald_stop         SIGTERM it and wait
 #   jctl ARGS...          journalctl on the private journal only
 #
@@ -49,7 +50,8 @@ journald_trap() { trap 'journald_stop; e2e_cleanup' EXIT; }
 
 journald_start() {
 	rm -f /run/systemd/journal/socket   # a stale one would look ready
-	/lib/systemd/systemd-journald >>"${T:-/tmp}/journald.log" 2>&1 &
+	${JOURNALD_NETNS:+nsenter --net=/run/netns/$JOURNALD_NETNS} \
+		/lib/systemd/systemd-journald >>"${T:-/tmp}/journald.log" 2>&1 &
 	JOURNALD_PID=$!
 	local i
 	for i in $(seq 100); do
