@@ -9,6 +9,8 @@
 #                        (otherca.pem) that signed none of them
 #   tls_client_cert DIR CN   a new client key and certificate (DIR/client.*)
 #                        for CN, signed by DIR/ca: a renewal
+#   tls_capture FILTER   tcpdump on the loopback of $NS into $T/lo.pcap
+#   tls_capture_stop     stop it (the capture file complete)
 TLS_SERVER_NAMES="DNS:syslog.test,DNS:localhost,IP:127.0.0.1,IP:::1"
 
 tls_key() { openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
@@ -70,3 +72,17 @@ tls_make_certs() {
 }
 
 tls_client_cert() { tls_sign "$1" client "$2" ""; }
+
+tls_capture() {
+	# not through nsx: $! must be tcpdump itself
+	ip netns exec "$NS" tcpdump -i lo -U -s 0 -w "$T/lo.pcap" "$1" 2>"$T/tcpdump.err" &
+	TLS_TCPDUMP=$!
+	DAEMON_PIDS[tcpdump]=$TLS_TCPDUMP # killed by the cleanup should the test end early
+	for _ in $(seq 50); do grep -q "listening on" "$T/tcpdump.err" && break; sleep 0.05; done
+}
+
+tls_capture_stop() {
+	kill -INT "$TLS_TCPDUMP"
+	wait "$TLS_TCPDUMP"
+	unset "DAEMON_PIDS[tcpdump]"
+}

@@ -45,9 +45,7 @@ for p in 6514 6515 6516 6517 6518 6519; do
 done
 
 # every byte on the loopback to and from the TLS ports
-ip netns exec "$NS" tcpdump -i lo -U -s 0 -w "$T/lo.pcap" 'tcp portrange 6514-6519' 2>"$T/tcpdump.err" &
-TCPDUMP=$!
-for _ in $(seq 50); do grep -q "listening on" "$T/tcpdump.err" && break; sleep 0.05; done
+tls_capture 'tcp portrange 6514-6519'
 
 nft_load <<EOF
 table inet t {
@@ -154,7 +152,7 @@ check_eq "the good ones had no error" \
 daemon_stop; rc=$?
 check_eq "SIGTERM: exit 0" "$rc" 0
 check "STOP message over TLS" rs_wait 1 "m['in'] == 'tls' and m['app'] == 'ok-$TAG' and m['msgid'] == 'STOP'"
-kill -INT $TCPDUMP; wait $TCPDUMP
+tls_capture_stop
 check "the capture holds the handshakes (SNI syslog.test in clear)" grep -qa "syslog.test" "$T/lo.pcap"
 check_eq "no record in clear on the wire (prefix t-$TAG)" "$(grep -ca "t-$TAG" "$T/lo.pcap")" 0
 check_eq "no daemon event in clear on the wire" "$(grep -ca "nflogd started\|nflogd stopping" "$T/lo.pcap")" 0

@@ -26,9 +26,7 @@ tls_make_certs "$TLS_DIR" || { not_ok "openssl makes the test certificates"; e2e
 RS_EXTRA_CONF=$(rs_tls_input mtls $PORT server x509/certvalid gtls \
 	'gnutlsPriorityString="NORMAL:-VERS-ALL:+VERS-TLS1.2"')
 rsyslog_start && rs_wait_port $PORT || { not_ok "rsyslogd starts with its TLS input"; e2e_finish; }
-ip netns exec "$NS" tcpdump -i lo -U -s 0 -w "$T/lo.pcap" "tcp port $PORT" 2>"$T/tcpdump.err" &
-TCPDUMP=$!
-for _ in $(seq 50); do grep -q "listening on" "$T/tcpdump.err" && break; sleep 0.05; done
+tls_capture "tcp port $PORT"
 
 nft_load <<EOF
 table inet t {
@@ -56,16 +54,6 @@ KEYLINE=$(grep -n "key = " "$T/nflogd.conf" | head -1 | cut -d: -f1)
 daemon_start "$T/nflogd.conf" || { not_ok "daemon starts"; e2e_finish; }
 PID=$(daemon_pid)
 
-# send_paced PORT N: N datagrams at 200/s
-send_paced() {
-	nsx python3 -c '
-import socket, sys, time
-port, n = int(sys.argv[1]), int(sys.argv[2]); s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-t0 = time.monotonic()
-for i in range(n):
-    s.sendto(b"q", ("127.0.0.1", port))
-    time.sleep(max(0, t0 + (i + 1) / 200.0 - time.monotonic()))' "$@"
-}
 stat_line() { grep "output $1: written" "$T/nflogd.log" | tail -1; }
 field() { sed -n "s/.*$1 \([0-9]*\),.*/\1/p"; }
 # until output $1 has nothing queued (SIGUSR2 logs the counters), at most 10 s
@@ -82,15 +70,10 @@ N=400
 send_paced 7601 $N &
 TRAFFIC=$!
 wait_lines "$T/g61.json" 60 5 || not_ok "traffic flows"
-# as in syslog.sh: first the network to the server (what nflogd writes
-# now stays unacknowledged), then the server, which thus exits having read
+# first the network to the server (what nflogd writes now stays
+# unacknowledged), then the server, which thus exits having read
 # everything its TCP acknowledged
-nsx nft add table ip cut
-nsx nft add chain ip cut out '{ type filter hook output priority 0; }'
-nsx nft add rule ip cut out tcp dport $PORT drop
-sleep 0.3
-rsyslog_stop
-nsx nft delete table ip cut
+rs_stop_read_all $PORT
 for _ in $(seq 30); do
 	kill -USR2 "$PID"; sleep 0.1
 	stat_line small | grep -q "queued 40," && break
@@ -109,15 +92,7 @@ echo "# rsyslog got $got of $N over TLS, nflogd dropped $dropped: $(stat_line sm
 check "some records were dropped (the queue was full)" test "${dropped:-0}" -gt 0
 check "the backlog arrived after the restart: more than the queue bound" test "$got" -gt 40
 check_eq "counted exactly: delivered + dropped = sent" "$((got + dropped))" $N
-reported=$(python3 -c '
-import json, re, sys
-t = 0
-for l in open(sys.argv[1]):
-    m = json.loads(l)
-    if m["app"] == sys.argv[2] and m["msgid"] == "DROPPED":
-        t += int(re.search(r"dropped (\d+) records", m["msg"]).group(1))
-print(t)' "$RS_DIR/msgs.json" "q-$TAG")
-check_eq "the DROPPED messages tell the same number" "$reported" "$dropped"
+check_eq "the DROPPED messages tell the same number" "$(rs_reported_drops "q-$TAG")" "$dropped"
 check "big: drained" wait_drained big
 check_eq "big (queue large enough): all $N delivered" \
 	"$(rs_select "m['app'] == 'b-$TAG' and 'p1-$TAG ' in m['msg']")" $N
@@ -155,7 +130,7 @@ mv "$TLS_DIR/client.key.away" "$TLS_DIR/client.key"
 
 daemon_stop; rc=$?
 check_eq "SIGTERM: exit 0" "$rc" 0
-kill -INT $TCPDUMP; wait $TCPDUMP
+tls_capture_stop
 check_eq "no record in clear on the wire" "$(grep -ca "p[123]-$TAG" "$T/lo.pcap")" 0
 check "no sanitizer report in the daemon log" bash -c "! grep -q 'Sanitizer\|runtime error' \"\$1\"" _ "$T/nflogd.log"
 e2e_finish
