@@ -87,6 +87,9 @@ static struct loop_dns *dns_of(struct loop *l)
 		free(d);
 		return NULL;
 	}
+	file_changed(&d->resolv_conf, RESOLV_CONF);
+	file_changed(&d->hosts, HOSTS_FILE);
+	configure(d); /* even with neither file: 127.0.0.1, as glibc */
 	l->dns = d;
 	return d;
 }
