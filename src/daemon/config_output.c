@@ -153,6 +153,34 @@ static void check_path_dir(struct ctx *c, const config_setting_t *s, const char 
 			cfg_quote(dir, q, sizeof q));
 }
 
+const char *config_not_regular(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return NULL;
+	case S_IFIFO: return "a FIFO (named pipe)";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFDIR: return "a directory";
+	}
+	return "not a regular file";
+}
+
+/* A path that exists must be a regular file (checked again at open: it
+ * may change in between). */
+static bool path_is_regular(struct ctx *c, const config_setting_t *s, const char *path)
+{
+	struct stat st;
+	char q[300];
+	const char *kind = stat(path, &st) == 0 ? config_not_regular(st.st_mode) : NULL;
+	if (!kind)
+		return true;
+	return cfg_err(c, s,
+		       "path %s is %s, not a regular file: a file output writes only "
+		       "regular files",
+		       cfg_quote(path, q, sizeof q), kind);
+}
+
 static bool key_file_path(struct ctx *c, const config_setting_t *s, void *obj)
 {
 	struct output_config *o = obj;
@@ -173,6 +201,8 @@ static bool key_file_path(struct ctx *c, const config_setting_t *s, void *obj)
 				       cfg_quote(path, q, sizeof q),
 				       c->cfg->outputs[j].name ? c->cfg->outputs[j].name : "?",
 				       cfg_where(c, c->path_at[j], s, at, sizeof at));
+	if (!path_is_regular(c, s, path))
+		return false;
 	check_path_dir(c, s, path);
 	if (!(o->path = cfg_strdup(c, s, path)))
 		return false;
@@ -402,7 +432,7 @@ static bool key_ident(struct ctx *c, const config_setting_t *s, void *obj)
 	return true;
 }
 
-static bool get_bool(struct ctx *c, const config_setting_t *s, bool *out)
+bool cfg_get_bool(struct ctx *c, const config_setting_t *s, bool *out)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
 		return cfg_type_error(c, s, "true or false");
@@ -412,12 +442,12 @@ static bool get_bool(struct ctx *c, const config_setting_t *s, bool *out)
 
 static bool key_payload(struct ctx *c, const config_setting_t *s, void *obj)
 {
-	return get_bool(c, s, &((struct output_config *)obj)->payload);
+	return cfg_get_bool(c, s, &((struct output_config *)obj)->payload);
 }
 
 static bool key_structured_data(struct ctx *c, const config_setting_t *s, void *obj)
 {
-	return get_bool(c, s, &((struct output_config *)obj)->structured_data);
+	return cfg_get_bool(c, s, &((struct output_config *)obj)->structured_data);
 }
 
 /* An RFC 5424 private SD-ID, NAME@NUMBER: the element the record's
@@ -504,13 +534,16 @@ static bool key_target(struct ctx *c, const config_setting_t *s, void *obj)
 		o->transport = SYSLOG_UDP;
 	else if (strncmp(v, "tcp://", 6) == 0)
 		o->transport = SYSLOG_TCP;
+	else if (strncmp(v, "tls://", 6) == 0)
+		o->transport = SYSLOG_TLS;
 	else
-		return cfg_err(c, s, "target %s must start with udp:// or tcp://",
+		return cfg_err(c, s, "target %s must start with udp://, tcp:// or tls://",
 			       cfg_quote(v, q, sizeof q));
 	if (!parse_host_port(o, v + 6))
 		return cfg_err(
 		    c, s,
-		    "target %s: expected udp://HOST:PORT or tcp://HOST:PORT, with a name, "
+		    "target %s: expected udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT, "
+		    "with a name, "
 		    "an IPv4 address or an [IPv6] address and a port 1..65535",
 		    cfg_quote(v, q, sizeof q));
 	return true;
@@ -520,6 +553,8 @@ static const struct key journal_keys[] = {
 	{ "ident", KEY_FUNC, .fn = key_ident },
 	{ "priority", KEY_WORD, FIELD(struct output_config, priority), .words = priority_words },
 	{ "payload", KEY_FUNC, .fn = key_payload },
+	{ "queue_size", KEY_INT, FIELD(struct output_config, queue_size), .min = 1,
+	  .max = CONFIG_QUEUE_SIZE_MAX },
 	{ .name = NULL },
 };
 
@@ -533,6 +568,9 @@ static const struct key syslog_keys[] = {
 	{ "queue_size", KEY_INT, FIELD(struct output_config, queue_size), .min = 1,
 	  .max = CONFIG_QUEUE_SIZE_MAX },
 	{ "sd_id", KEY_FUNC, .fn = key_sd_id },
+	{ "tls", KEY_FUNC, .fn = config_key_tls },
+	{ "stall_timeout", KEY_INT, FIELD(struct output_config, stall_timeout), .min = 1,
+	  .max = CONFIG_STALL_TIMEOUT_MAX },
 	{ .name = NULL },
 };
 
@@ -547,6 +585,7 @@ static void journal_syslog_defaults(struct output_config *o)
 	o->structured_data = true;
 	o->queue_size = CONFIG_DEFAULT_QUEUE_SIZE;
 	strcpy(o->sd_id, CONFIG_DEFAULT_SD_ID);
+	config_tls_defaults(o);
 }
 
 /* What one key cannot see: socket and target exclude each other,
@@ -578,6 +617,7 @@ static void check_syslog(struct ctx *c, const config_setting_t *sec, struct outp
 		if (!config_setting_get_member(sec, "priority"))
 			o->priority = 4; /* warning */
 	}
+	config_check_tls(c, sec, o);
 }
 
 /* The output types and their own keys. A new type (journal, syslog) adds
@@ -675,5 +715,6 @@ bool config_output_equal(const struct output_config *a, const struct output_conf
 	       a->syslog_format == b->syslog_format && a->transport == b->transport &&
 	       strcmp(a->socket_path, b->socket_path) == 0 && strcmp(a->host, b->host) == 0 &&
 	       a->port == b->port && a->structured_data == b->structured_data &&
-	       a->queue_size == b->queue_size && strcmp(a->sd_id, b->sd_id) == 0;
+	       a->queue_size == b->queue_size && strcmp(a->sd_id, b->sd_id) == 0 &&
+	       config_tls_equal(&a->tls, &b->tls) && a->stall_timeout == b->stall_timeout;
 }

@@ -30,16 +30,6 @@ static time_t mono_now(void)
 	return ts.tv_sec;
 }
 
-/* " (N similar messages suppressed)" or "" */
-static const char *suppressed_text(struct ratelimit *r, char *out, size_t len)
-{
-	uint64_t n = ratelimit_take_suppressed(r);
-	out[0] = '\0';
-	if (n)
-		snprintf(out, len, " (%llu similar messages suppressed)", (unsigned long long)n);
-	return out;
-}
-
 /* ---- records in the batch ---- */
 
 /* The whole records of batch[off..] that fit in limit bytes: their length,
@@ -153,11 +143,51 @@ static int prepare_file(struct file_sink *f, char *err, size_t errlen)
 	return 0;
 }
 
-static int open_path(struct file_sink *f, char *err, size_t errlen)
+/* An existing file, for appending. Read access too when allowed (for the
+ * framing to look at what it holds); O_NONBLOCK: opening a FIFO for
+ * writing would wait for a reader (refused right after, by not_regular()). */
+static int open_existing(const struct file_sink *f)
+{
+	int fd = open(f->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == EACCES)
+		fd = open(f->path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK);
+	return fd;
+}
+
+/* Refuse anything but a regular file (a FIFO, a socket, a device): writes
+ * to it could block the loop. 0, or -1 with the reason in err. */
+static int not_regular(const struct file_sink *f, int fd, char *err, size_t errlen)
+{
+	struct stat st;
+	const char *kind = fstat(fd, &st) == 0 ? config_not_regular(st.st_mode) : NULL;
+	if (!kind)
+		return 0;
+	snprintf(err, errlen,
+		 "%s is %s, not a regular file: a file output writes only regular files", f->path,
+		 kind);
+	return -1;
+}
+
+/* The open failed: say why, naming what the path is when that is why
+ * (a FIFO without a reader fails with ENXIO). */
+static void open_failed(const struct file_sink *f, int e, char *err, size_t errlen)
+{
+	struct stat st;
+	const char *kind = stat(f->path, &st) == 0 ? config_not_regular(st.st_mode) : NULL;
+	if (kind)
+		snprintf(err, errlen,
+			 "%s is %s, not a regular file: a file output writes only regular files",
+			 f->path, kind);
+	else
+		snprintf(err, errlen, "cannot open %s: %s", f->path, strerror(e));
+}
+
+/* A regular file at path, opened to append (created when missing): its
+ * descriptor, or -1 with the reason in err. */
+static int open_regular(struct file_sink *f, char *err, size_t errlen)
 {
 	/* Create with the configured mode exactly (umask would narrow it);
-	 * an existing file keeps its own mode and owner. Read access too, for
-	 * the framing to look at what an existing file holds. */
+	 * an existing file keeps its own mode and owner. */
 	int fd = open(f->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, f->mode);
 	if (fd >= 0) {
 		if (fchmod(fd, f->mode) < 0) /* the file stays as umask made it */
@@ -165,14 +195,29 @@ static int open_path(struct file_sink *f, char *err, size_t errlen)
 				 strerror(errno));
 		set_owner(f, fd);
 	} else if (errno == EEXIST) {
-		fd = open(f->path, O_RDWR | O_APPEND | O_CLOEXEC);
-		if (fd < 0 && errno == EACCES)
-			fd = open(f->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		fd = open_existing(f);
 	}
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", f->path, strerror(errno));
+		open_failed(f, errno, err, errlen);
 		return -1;
 	}
+	if (not_regular(f, fd, err, errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, O_APPEND) < 0) { /* O_NONBLOCK off again */
+		snprintf(err, errlen, "cannot use %s: %s", f->path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int open_path(struct file_sink *f, char *err, size_t errlen)
+{
+	int fd = open_regular(f, err, errlen);
+	if (fd < 0)
+		return -1;
 	struct stat st;
 	int old = f->fd;
 	f->fd = fd;
@@ -211,7 +256,7 @@ static void timer_failed(struct file_sink *f, const char *which)
 	f->out->stats.errors++;
 	if (ratelimit_allow(&f->rotate_report))
 		log_error("output %s: cannot arm its %s timer%s", f->out->name, which,
-			  suppressed_text(&f->rotate_report, sup, sizeof sup));
+			  ratelimit_suppressed_text(&f->rotate_report, sup, sizeof sup));
 }
 
 static void arm_retry(struct file_sink *f)
@@ -251,7 +296,8 @@ static void rotate_failed(struct file_sink *f, const char *why)
 	f->rotate_retry_at = mono_now() + FILE_ROTATE_RETRY_S;
 	if (ratelimit_allow(&f->rotate_report))
 		log_error("output %s: rotation failed, still writing to the current file: %s%s",
-			  f->out->name, why, suppressed_text(&f->rotate_report, sup, sizeof sup));
+			  f->out->name, why,
+			  ratelimit_suppressed_text(&f->rotate_report, sup, sizeof sup));
 }
 
 /* Between two records: the current file becomes path.1 and a new one is
@@ -417,7 +463,7 @@ static void write_failed(struct file_sink *f, size_t done, int e)
 			  "%llu dropped so far, %llu errors%s",
 			  o->name, f->path, strerror(e), (unsigned long long)f->batch_records,
 			  (unsigned long long)o->stats.dropped, (unsigned long long)o->stats.errors,
-			  suppressed_text(&f->write_report, sup, sizeof sup));
+			  ratelimit_suppressed_text(&f->write_report, sup, sizeof sup));
 }
 
 static void write_recovered(struct file_sink *f)
@@ -500,7 +546,7 @@ static void retry_timercb(void *arg)
 		} else if (ratelimit_allow(&f->reopen_report)) {
 			log_error("output %s: reopen still failing, writing to the old file: %s%s",
 				  f->out->name, err,
-				  suppressed_text(&f->reopen_report, sup, sizeof sup));
+				  ratelimit_suppressed_text(&f->reopen_report, sup, sizeof sup));
 		}
 	}
 	if (f->failing) {

@@ -9,6 +9,7 @@
 #define NFLOGD_RATELIMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "compiler.h"
@@ -35,6 +36,9 @@ bool ratelimit_allow_at(struct ratelimit *rl, int64_t now_ms) MUST_CHECK;
 /* How many messages were held back since the last one let through; the
  * count restarts at 0. */
 uint64_t ratelimit_take_suppressed(struct ratelimit *rl);
+/* " (N similar messages suppressed)" into out (len bytes), or "" when
+ * none were; takes the count like ratelimit_take_suppressed(). Returns out. */
+const char *ratelimit_suppressed_text(struct ratelimit *rl, char *out, size_t len);
 /* The next message goes out at once (the condition it reports ended). */
 void ratelimit_reset(struct ratelimit *rl);
 /* A message was printed elsewhere just now (e.g. by the caller's caller):

@@ -1,16 +1,17 @@
 /* signals.c - what each signal does to the running daemon. */
 #include <signal.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "counters.h"
 #include "daemon_state.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
+#include "shutdown_deadline.h"
 
 /* Shutdown reads what the kernel holds and flushes every output; should a
- * peer or disk hang that, SIGALRM ends the process after this long. */
+ * peer or disk hang that, SIGALRM ends the process after this long, armed
+ * by the signal's handler itself (shutdown_deadline.h): a stuck loop too. */
 #define SHUTDOWN_DEADLINE_S 15
 
 /* Shutdown: unbind each group so the kernel sends what it still holds,
@@ -19,7 +20,6 @@ static void shutdown_daemon(struct daemon *d, int sig)
 {
 	log_info("%s: reading what the kernel still holds, flushing, exiting", strsignal(sig));
 	notify_stopping("stopping: draining groups and flushing outputs");
-	alarm(SHUTDOWN_DEADLINE_S);
 	for (size_t i = 0; i < d->run.cfg.n_groups; i++)
 		group_finish(d->run.groups[i]);
 	daemon_write_event(d, OUTPUT_EVENT_STOP, "nflogd stopping");
@@ -61,6 +61,10 @@ int signals_watch(struct daemon *d)
 	for (size_t i = 0; i < DAEMON_SIGNALS; i++)
 		if (!(d->ev_signals[i] = loop_signal(d->loop, sigs[i], signalcb, d)))
 			return -1;
+	/* after the loop installed its handlers: wrap those of the stop signals */
+	if (shutdown_deadline_on(SIGTERM, SHUTDOWN_DEADLINE_S) < 0 ||
+	    shutdown_deadline_on(SIGINT, SHUTDOWN_DEADLINE_S) < 0)
+		return -1;
 	return 0;
 }
 
