@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "files_cannot_grow.h"
 #include "config.h"
 #include "log.h"
 #include "output.h"
@@ -102,17 +103,6 @@ static void test_size_rotation(const char *dir)
 	CHECK(all_whole, "every file ends with a whole line");
 	CHECK(all_small, "rotated files are as full as whole lines allow, never over 4096 bytes");
 	CHECK(total < 1000 && total > 150, "older files deleted: %ld lines kept", total);
-}
-
-/* From now on no write to a regular file may grow it (EFBIG, no SIGXFSZ). */
-static struct rlimit files_cannot_grow(void)
-{
-	struct rlimit old, none = { 0, 0 };
-	getrlimit(RLIMIT_FSIZE, &old);
-	none.rlim_max = old.rlim_max;
-	signal(SIGXFSZ, SIG_IGN);
-	setrlimit(RLIMIT_FSIZE, &none);
-	return old;
 }
 
 static void test_backlog(const char *dir)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "files_cannot_grow.h"
 #include "config.h"
 #include "log.h"
 #include "output.h"
@@ -205,17 +206,6 @@ static void test_rotation(const char *dir)
 	snprintf(name, sizeof name, "%s.4", path);
 	CHECK(access(name, F_OK) != 0 && total > 0 && total < 400,
 	      "keep = 3: older files deleted (%ld records kept)", total);
-}
-
-/* From now on no write to a regular file may grow it (EFBIG, no SIGXFSZ). */
-static struct rlimit files_cannot_grow(void)
-{
-	struct rlimit old, none = { 0, 0 };
-	getrlimit(RLIMIT_FSIZE, &old);
-	none.rlim_max = old.rlim_max;
-	signal(SIGXFSZ, SIG_IGN);
-	setrlimit(RLIMIT_FSIZE, &none);
-	return old;
 }
 
 static void test_disk_full(const char *dir)
