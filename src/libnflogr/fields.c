@@ -98,12 +98,14 @@ static bool put_timestamp_source(struct buf *b, const struct field_src *s)
 
 INT_READER(put_group, true, R->group)
 
-static const char *text_netns(const struct field_src *s, size_t *len)
+/* The daemon's config allows only printable ASCII without quotes or
+ * backslashes in a netns key: a string that never needs escaping. */
+static bool put_netns(struct buf *b, const struct field_src *s)
 {
 	if (!R->netns)
-		return NULL;
-	*len = strlen(R->netns);
-	return R->netns;
+		return false;
+	buf_puts(b, R->netns);
+	return true;
 }
 INT_READER(put_seq, R->has_seq, R->seq)
 INT_READER(put_seq_global, R->has_seq_global, R->seq_global)
@@ -447,11 +449,11 @@ const struct field fields_table[] = {
 	{ KEY("group"), .layer = FIELD_L_RECORD, .journal = "NFLOG_GROUP", .type = FIELD_INT,
 	  .presence = FIELD_ALWAYS, .when = "always",
 	  .desc = "NFLOG group the packet was logged to", .put = put_group },
-	{ KEY("netns"), .layer = FIELD_L_RECORD, .journal = "NFLOG_NETNS", .type = FIELD_TEXT,
+	{ KEY("netns"), .layer = FIELD_L_RECORD, .journal = "NFLOG_NETNS", .type = FIELD_STRING,
 	  .presence = FIELD_OPTIONAL, .when = "only for a group with a netns key",
 	  .desc = "The network namespace the group is read in: its netns key as written (a "
 		  "name under /run/netns, or a path)",
-	  .text = text_netns },
+	  .put = put_netns },
 	{ KEY("seq"), .layer = FIELD_L_RECORD, .journal = "NFLOG_SEQ", .type = FIELD_INT,
 	  .presence = FIELD_NULLABLE, .when = "always; null unless the group has the seq flag",
 	  .desc = "Per-group sequence number (starts at 0); a gap means lost records",

@@ -90,7 +90,8 @@ struct nflogd_record {
 	uint32_t msg_len;
 
 	/* The network namespace the group was read in, as the reader was
-	 * told (nflog_options.netns); NULL: not told (the reader's own). */
+	 * told (nflog_options.netns: printable ASCII without quotes or
+	 * backslashes); NULL: not told (the reader's own). */
 	const char *netns;
 };
 
