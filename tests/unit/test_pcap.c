@@ -277,9 +277,9 @@ static void test_existing(const char *dir)
 	CHECK(pcap_records(path, &lt, &bytes) == 4,
 	      "the partial record is cut, new ones appended after the whole ones: 2 + 2");
 
-	uint8_t half[10];
-	pcap_file_header(half, PCAP_LINKTYPE_NFLOG);
-	write_file(path, half, sizeof half);
+	uint8_t hdr[PCAP_FILE_HEADER_LEN];
+	pcap_file_header(hdr, PCAP_LINKTYPE_NFLOG);
+	write_file(path, hdr, 10); /* a crash while the header was written */
 	o = output_open(&oc, NULL, err, sizeof err);
 	output_close(o);
 	CHECK(o && stat(path, &st) == 0 && st.st_size == PCAP_FILE_HEADER_LEN,
