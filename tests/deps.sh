@@ -10,6 +10,7 @@ packages=(
 	clang libclang-rt-14-dev valgrind iptables   # tests/fuzz, e2e valgrind.sh, injection.sh
 	systemd systemd-container man-db groff-base
 	clang-format   # tests/style.sh
+	python3-matplotlib jq   # bench/chart.py (e2e bench_smoke.sh); ECS output read with jq
 )
 missing=()
 for p in "${packages[@]}"; do
