@@ -6,7 +6,7 @@
  */
 #include "fields.h"
 
-#include "format.h"
+#include "rfc3339.h"
 
 /* Shorthands for the readers below: the record and its decoded payload. */
 #define R (s->rec)
@@ -42,6 +42,26 @@
 		return true;                                                                       \
 	}
 
+/* A reader of a MAC address (aa:bb:cc:dd:ee:ff) that exists when cond holds. */
+#define MAC_READER(fn, cond, addr)                                                                 \
+	static bool fn(struct buf *b, const struct field_src *s)                                   \
+	{                                                                                          \
+		if (!(cond))                                                                       \
+			return false;                                                              \
+		buf_put_hex(b, (addr), 6, false, ':');                                             \
+		return true;                                                                       \
+	}
+
+/* A reader of an IPv4 address (dotted quad) that exists when cond holds. */
+#define IPV4_READER(fn, cond, addr)                                                                \
+	static bool fn(struct buf *b, const struct field_src *s)                                   \
+	{                                                                                          \
+		if (!(cond))                                                                       \
+			return false;                                                              \
+		buf_put_ipv4(b, (addr));                                                           \
+		return true;                                                                       \
+	}
+
 static void put_bool(struct buf *b, bool v)
 {
 	if (v)
@@ -58,6 +78,8 @@ static bool is_ipv4(const struct field_src *s) { return D->l3 == DECODE_L3_IPV4 
 static bool is_ipv6(const struct field_src *s) { return D->l3 == DECODE_L3_IPV6 && D->len >= 40; }
 
 static bool is_ip(const struct field_src *s) { return is_ipv4(s) || is_ipv6(s); }
+
+static bool has_arp_addrs(const struct field_src *s) { return D->has_arp && D->has_arp_addrs; }
 
 /* An address of the given layer (DECODE_L3_IPV4/IPV6); IPv6 in RFC 5952
  * form, unlike the kernel's text line, because JSON readers compare it. */
@@ -179,22 +201,8 @@ HEX_READER(put_payload, R->payload, R->payload_len)
 
 /* ---- decoded: the link-layer header ---- */
 
-static bool put_mac_src(struct buf *b, const struct field_src *s)
-{
-	if (!D->has_eth)
-		return false;
-	buf_put_hex(b, D->mac_src, 6, false, ':');
-	return true;
-}
-
-static bool put_mac_dst(struct buf *b, const struct field_src *s)
-{
-	if (!D->has_eth)
-		return false;
-	buf_put_hex(b, D->mac_dst, 6, false, ':');
-	return true;
-}
-
+MAC_READER(put_mac_src, D->has_eth, D->mac_src)
+MAC_READER(put_mac_dst, D->has_eth, D->mac_dst)
 INT_READER(put_mac_proto, D->has_eth, D->mac_proto)
 
 /* ---- decoded: IPv4 / IPv6 ---- */
@@ -297,13 +305,7 @@ INT_READER(put_icmp_code, D->has_icmp, D->icmp_code)
 INT_READER(put_icmp_id, D->has_icmp_echo, D->icmp_id)
 INT_READER(put_icmp_seq, D->has_icmp_echo, D->icmp_seq)
 
-static bool put_gateway(struct buf *b, const struct field_src *s)
-{
-	if (!D->has_icmp_gateway)
-		return false;
-	buf_put_ipv4(b, D->icmp_gateway);
-	return true;
-}
+IPV4_READER(put_gateway, D->has_icmp_gateway, D->icmp_gateway)
 
 INT_READER(put_mtu, D->has_icmp_mtu, D->icmp_mtu)
 INT_READER(put_parameter, D->has_icmp_parameter, D->icmp_parameter)
@@ -356,38 +358,10 @@ INT_READER(put_spi, D->has_spi, D->spi)
 INT_READER(put_arp_htype, D->has_arp, D->arp_htype)
 INT_READER(put_arp_ptype, D->has_arp, D->arp_ptype)
 INT_READER(put_arp_op, D->has_arp, D->arp_op)
-
-static bool put_arp_sha(struct buf *b, const struct field_src *s)
-{
-	if (!D->has_arp || !D->has_arp_addrs)
-		return false;
-	buf_put_hex(b, D->arp_sha, 6, false, ':');
-	return true;
-}
-
-static bool put_arp_spa(struct buf *b, const struct field_src *s)
-{
-	if (!D->has_arp || !D->has_arp_addrs)
-		return false;
-	buf_put_ipv4(b, D->arp_spa);
-	return true;
-}
-
-static bool put_arp_tha(struct buf *b, const struct field_src *s)
-{
-	if (!D->has_arp || !D->has_arp_addrs)
-		return false;
-	buf_put_hex(b, D->arp_tha, 6, false, ':');
-	return true;
-}
-
-static bool put_arp_tpa(struct buf *b, const struct field_src *s)
-{
-	if (!D->has_arp || !D->has_arp_addrs)
-		return false;
-	buf_put_ipv4(b, D->arp_tpa);
-	return true;
-}
+MAC_READER(put_arp_sha, has_arp_addrs(s), D->arp_sha)
+IPV4_READER(put_arp_spa, has_arp_addrs(s), D->arp_spa)
+MAC_READER(put_arp_tha, has_arp_addrs(s), D->arp_tha)
+IPV4_READER(put_arp_tpa, has_arp_addrs(s), D->arp_tpa)
 
 /* ---- decoded: what could not be read ---- */
 

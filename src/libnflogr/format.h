@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "decode.h"
 #include "record.h"
+#include "rfc3339.h" /* format_rfc3339(), for the formats' users */
 
 /* log_flags bits: the kernel's own NF_LOG_* values (linux/netfilter/nf_log.h),
  * as nft `log flags ...` sets them. */
@@ -31,9 +32,5 @@ void format_text(struct buf *b, const struct nflogd_record *rec, const struct nf
 
 /* One JSON object for the record (JSON Lines), without the newline. */
 void format_json(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec);
-
-/* RFC 3339 local time with microseconds and UTC offset,
- * "2026-11-27T11:43:52.472765+00:00". Caches the per-second part. */
-void format_rfc3339(struct buf *b, const struct timeval *tv);
 
 #endif
