@@ -1,5 +1,5 @@
 /* rfc3339.c - RFC 3339 timestamps: localtime_r once a second, the
- * microseconds written for every record.
+ * microseconds patched in for every record.
  *
  * The JSON field "timestamp", the text file's line and the syslog frames
  * all use it. It sits below the field table and the formatters (it needs
@@ -15,10 +15,12 @@
 struct rfc3339_cache {
 	bool valid;
 	time_t sec;
-	char datetime[32]; /* "2026-11-27T11:43:52" */
-	size_t datetime_len;
-	char offset[8]; /* "+00:00" */
+	/* "2026-11-27T11:43:52.000000+00:00": the whole timestamp, copied
+	 * at once; only the microseconds (RFC3339_USEC) change within it */
+	char text[RFC3339_LEN];
 };
+
+#define RFC3339_USEC 20 /* where the six digits of microseconds start */
 
 static _Thread_local struct rfc3339_cache rfc3339_cache;
 
@@ -45,7 +47,7 @@ static void rfc3339_fill(struct rfc3339_cache *c, time_t sec)
 	if (year < 0 || year > 9999) /* RFC 3339 has four digits */
 		year = year < 0 ? 0 : 9999;
 
-	char *o = c->datetime;
+	char *o = c->text;
 	o = put_digits(o, (unsigned)year, 4);
 	*o++ = '-';
 	o = put_digits(o, (unsigned)tm.tm_mon + 1, 2);
@@ -57,12 +59,13 @@ static void rfc3339_fill(struct rfc3339_cache *c, time_t sec)
 	o = put_digits(o, (unsigned)tm.tm_min, 2);
 	*o++ = ':';
 	o = put_digits(o, (unsigned)tm.tm_sec, 2); /* 60 for a leap second */
-	c->datetime_len = (size_t)(o - c->datetime);
+	*o++ = '.';
+	o = put_digits(o, 0, 6);
 
 	/* Minutes only: RFC 3339 cannot say the seconds of old LMT offsets. */
-	c->offset[0] = off < 0 ? '-' : '+';
+	*o++ = off < 0 ? '-' : '+';
 	unsigned long mins = (unsigned long)(off < 0 ? -off : off) / 60 % (100 * 60);
-	o = put_digits(c->offset + 1, (unsigned)(mins / 60), 2);
+	o = put_digits(o, (unsigned)(mins / 60), 2);
 	*o++ = ':';
 	put_digits(o, (unsigned)(mins % 60), 2);
 
@@ -87,13 +90,13 @@ void format_rfc3339(struct buf *b, const struct timeval *tv)
 	if (!c->valid || c->sec != sec)
 		rfc3339_fill(c, sec);
 
-	if (!buf_reserve(b, c->datetime_len + 7 + 6))
+	if (!buf_reserve(b, RFC3339_LEN))
 		return;
 	char *o = b->data + b->len;
-	memcpy(o, c->datetime, c->datetime_len);
-	o += c->datetime_len;
-	*o++ = '.';
-	o = put_digits(o, (unsigned)usec, 6);
-	memcpy(o, c->offset, 6);
-	b->len = (size_t)(o + 6 - b->data);
+	memcpy(o, c->text, RFC3339_LEN);
+	unsigned us = (unsigned)usec;
+	memcpy(o + RFC3339_USEC, buf_digit_pairs + 2 * (us / 10000), 2);
+	memcpy(o + RFC3339_USEC + 2, buf_digit_pairs + 2 * (us / 100 % 100), 2);
+	memcpy(o + RFC3339_USEC + 4, buf_digit_pairs + 2 * (us % 100), 2);
+	b->len += RFC3339_LEN;
 }

@@ -7,10 +7,13 @@
 
 #include "buf.h"
 
+/* Bytes of every timestamp format_rfc3339() writes. */
+#define RFC3339_LEN 32
+
 /* Append tv as RFC 3339 local time with microseconds and UTC offset,
- * "2026-11-27T11:43:52.472765+00:00". The date and time of a second are
- * computed once (localtime_r) and kept per thread; the microseconds are
- * written for every call. */
+ * "2026-11-27T11:43:52.472765+00:00" (RFC3339_LEN bytes). The date and time of a
+ * second are computed once (localtime_r) and kept per thread; the
+ * microseconds are written for every call. */
 void format_rfc3339(struct buf *b, const struct timeval *tv);
 
 #endif

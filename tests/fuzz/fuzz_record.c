@@ -6,6 +6,10 @@
  * decode_record() and every formatter:
  *   - format_text() with each of the 32 log_flags combinations,
  *   - format_json() and format_rfc3339(),
+ *   - json_formatter_write() (plans per record shape) for every option set
+ *     (payload, null_keys, schema nflogd and ECS): byte for byte what the
+ *     table walk (json_formatter_reference()) writes; the formatters live
+ *     across inputs, so records reuse the plans of earlier ones,
  *   - the journal fields: field_put() for every fields_table[] entry
  *     that names a journal field (what src/output_journal.c sends),
  *   - the syslog frames of src/output_syslog.c: RFC 3164, RFC 5424 with
@@ -38,6 +42,7 @@
 #include "decode.h"
 #include "fields.h"
 #include "format.h"
+#include "json_formatter.h"
 #include "record.h"
 #include "syslog_frame.h"
 
@@ -607,6 +612,34 @@ static void check_syslog(struct buf *b, struct buf *line, struct buf *value,
 	}
 }
 
+/* The fast JSON formatter equals the table walk, for every option set. */
+static void check_json_plans(struct buf *b, const struct nflogd_record *rec,
+			     const struct nflogd_decoded *dec)
+{
+	static const struct json_options sets[] = {
+		{ .payload = true, .null_keys = true, .schema = JSON_SCHEMA_NFLOGD },
+		{ .payload = false, .null_keys = false, .schema = JSON_SCHEMA_NFLOGD },
+		{ .payload = true, .null_keys = false, .schema = JSON_SCHEMA_ECS },
+	};
+	static struct json_formatter *jf[sizeof sets / sizeof sets[0]];
+	static struct buf ref;
+	for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+		if (!jf[i] && !(jf[i] = json_formatter_new(&sets[i])))
+			fail("JSON: no formatter", NULL);
+		buf_reset(b);
+		buf_reset(&ref);
+		json_formatter_write(jf[i], b, rec, dec);
+		json_formatter_reference(jf[i], &ref, rec, dec);
+		if (!buf_ok(b) || b->len != ref.len || memcmp(b->data, ref.data, b->len) != 0) {
+			fprintf(stderr, "reference (option set %zu): %.*s\n", i, (int)ref.len,
+				ref.data);
+			fail("JSON: the plan for this shape differs from the table walk", b);
+		}
+		if (sets[i].schema == JSON_SCHEMA_ECS)
+			check_json(b);
+	}
+}
+
 /* The name an index gets: up to 15 bytes of the datagram, chosen by
  * the index, so that the fuzzer controls names like everything else. */
 static void name_from(struct record_ifdev *dev, const uint8_t *data, size_t size)
@@ -657,6 +690,7 @@ static void one_record(const struct nlmsghdr *nlh, const uint8_t *data, size_t s
 	check_json(b);
 	struct field_src src = { &rec, &dec };
 	check_json_text(b, &src);
+	check_json_plans(b, &rec, &dec);
 
 	buf_reset(b);
 	format_rfc3339(b, &rec.ts);
