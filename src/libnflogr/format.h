@@ -26,9 +26,14 @@
 /* The kernel LOG target's line for this record, exactly as
  * net/netfilter/nf_log_syslog.c prints it for the same packet and flags:
  * "<prefix>IN=.. OUT=.. [MAC=..] SRC=.. DST=.. LEN=.. ... " including its
- * trailing space. No timestamp, no newline. */
+ * trailing space. No timestamp, no newline. dec must be decode_record()'s
+ * result for rec (its fields give the common packets' line), or NULL. */
 void format_text(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec,
 		 unsigned log_flags);
+
+/* The same line, always by walking the packet as the kernel does: the
+ * reference format_text() is compared with (tests, fuzzing). */
+void format_text_walk(struct buf *b, const struct nflogd_record *rec, unsigned log_flags);
 
 /* One JSON object for the record (JSON Lines), without the newline. */
 void format_json(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec);

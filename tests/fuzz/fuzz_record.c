@@ -4,7 +4,9 @@
  * The input is the datagram itself. Its messages are walked the way
  * src/nflog.c walks them; each one goes through record_parse(), then
  * decode_record() and every formatter:
- *   - format_text() with each of the 32 log_flags combinations,
+ *   - format_text() with each of the 32 log_flags combinations, and the
+ *     same line by the walk (format_text_walk()): byte for byte the same
+ *     where format_text() writes it from the decoded fields,
  *   - format_json() and format_rfc3339(),
  *   - json_formatter_write() (plans per record shape) for every option set
  *     (payload, null_keys, schema nflogd and ECS): byte for byte what the
@@ -681,6 +683,13 @@ static void one_record(const struct nlmsghdr *nlh, const uint8_t *data, size_t s
 		if (!buf_ok(b))
 			fail("text: buffer failed", NULL);
 		check_text(b);
+		static struct buf walk;
+		buf_reset(&walk);
+		format_text_walk(&walk, &rec, flags);
+		if (walk.len != b->len || memcmp(walk.data, b->data, b->len) != 0) {
+			fprintf(stderr, "walk: %.*s\n", (int)walk.len, walk.data);
+			fail("text: the line from the decoded fields differs from the walk", b);
+		}
 	}
 
 	buf_reset(b);

@@ -7,6 +7,9 @@
  *    (escaping, ARP, bridge/netdev, MAC decoding, no payload, line cap).
  * 3. Every prefix of a set of packets and random bytes: no crash under
  *    ASan/UBSan, never a newline.
+ * 4. The line format_text() makes from the decoded fields, for the packets
+ *    it can, against the walk (format_text_walk()), on every record of the
+ *    captured corpora and every log_flags combination.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,6 +407,60 @@ static void test_cuts(void)
 	CHECK(bad == 0, "20000 random packets: no newline, no crash");
 }
 
+/* ---- 4. decode once: the line from the decoded fields = the walk ------- */
+
+struct fast_run {
+	struct buf fast, walk;
+	int records, lines, differ;
+};
+
+/* format_text() (the common packets from the decoded fields) against
+ * format_text_walk() (the kernel's walk), for every log_flags combination. */
+static void fast_vs_walk(const struct nflogd_record *rec, void *arg)
+{
+	struct fast_run *r = arg;
+	struct nflogd_decoded dec;
+	decode_record(rec, &dec);
+	r->records++;
+	for (unsigned combo = 0; combo < 32; combo++) {
+		unsigned flags = (combo & 0x0f) | (combo & 0x10 ? FORMAT_LOG_MACDECODE : 0);
+		buf_reset(&r->fast);
+		buf_reset(&r->walk);
+		format_text(&r->fast, rec, &dec, flags);
+		format_text_walk(&r->walk, rec, flags);
+		r->lines++;
+		if (r->fast.len == r->walk.len && !memcmp(r->fast.data, r->walk.data, r->fast.len))
+			continue;
+		if (r->differ++ < 3)
+			printf("# flags 0x%02x:\n#   fast: %.*s\n#   walk: %.*s\n", flags,
+			       (int)r->fast.len, r->fast.data, (int)r->walk.len, r->walk.data);
+	}
+}
+
+static void fast_vs_walk_line(const struct nflogd_record *rec, unsigned flags, const char *line,
+			      void *arg)
+{
+	(void)flags;
+	(void)line;
+	if (rec)
+		fast_vs_walk(rec, arg);
+}
+
+static void test_fast_line(void)
+{
+	struct fast_run r = { .records = 0 };
+	buf_init(&r.fast);
+	buf_init(&r.walk);
+	corpus_kernel_lines(fast_vs_walk_line, &r);
+	corpus_datagrams(fast_vs_walk, &r);
+	CHECK(r.records > 500 && r.differ == 0,
+	      "the line from the decoded fields is the walk's: %d of %d lines (%d records, all "
+	      "log_flags)",
+	      r.lines - r.differ, r.lines, r.records);
+	buf_free(&r.fast);
+	buf_free(&r.walk);
+}
+
 int main(void)
 {
 	buf_init(&out);
@@ -415,6 +472,7 @@ int main(void)
 	test_arp();
 	test_line_cap();
 	test_cuts();
+	test_fast_line();
 	buf_free(&out);
 	return check_done();
 }
