@@ -206,6 +206,7 @@ wait_file_grep() {  # FILE PATTERN SECONDS
 WRAP=()
 COUNT_UNTIL=
 start_count() {
+	rm -f "$T/count.out" "$T/count.err"   # a READY left from the last one would not wait
 	ip netns exec "$NS" "${WRAP[@]}" "$COUNTREADER" ${COUNT_UNTIL:+-c "$COUNT_UNTIL"} -g $GROUP -q "$QTHRESH" -t "$QTIMEOUT_CS" -n "$NLBUF" \
 		-r "$(bytes "$RCVBUF")" -m "$(bytes "$RCVBUF_MAX")" >"$T/count.out" 2>"$T/count.err" &
 	RPIDS=($!)
@@ -234,7 +235,7 @@ EOF
 start_nflogd_file() {  # json|text
 	local extra=
 	[ "$1" = text ] && extra='log_flags = ("all");'
-	rm -f "$T/out.$1"
+	rm -f "$T/out.$1" "$T/nflogd.log"
 	nflogd_conf "{ name = \"out\"; type = \"file\"; path = \"$T/out.$1\"; format = \"$1\"; $extra }" \
 		>"$T/nflogd-$1.conf"
 	ip netns exec "$NS" "${WRAP[@]}" "$NFLOGD" -c "$T/nflogd-$1.conf" >"$T/nflogd.log" 2>&1 &
@@ -744,7 +745,7 @@ done
 # that, so none loses a record. Time: from SIGCONT until the last record
 # is written (nflogd: the file has them all; countreader: it exits after
 # counting them), measured by bench/drainwait.
-declare -A D_N D_S D_RATE
+declare -A D_N D_S D_RATE D_CPU
 drain_start() {  # READER N: a fresh reader with the drain buffer, stopped
 	local RCVBUF=$DRAIN_RCVBUF RCVBUF_MAX=$DRAIN_RCVBUF COUNT_UNTIL=$2
 	start_"$1" || return 1
@@ -769,31 +770,38 @@ drain_probe() {  # sets DRAIN_N
 	say "  it held $WRITTEN of $sent sent: each reader drains $DRAIN_N"
 	[ "$WRITTEN" -lt "$sent" ] || say "  (nothing lost: the buffer was not full; raise DRAIN_PROBE)"
 }
-drain_once() {  # READER: one drain; sets D_ONE_S (seconds), WRITTEN, REPORTED_LOST
-	local reader=$1 out before sent
+drain_once() {  # READER: one drain; sets D_ONE_S (seconds), D_ONE_CPU, WRITTEN, REPORTED_LOST
+	local reader=$1 out before sent ticks0
 	drain_start "$reader" "$DRAIN_N" || { say "$reader did not start"; return 1; }
 	before=$(logged)
 	drain_fill "$DRAIN_N"
+	ticks0=$(cpu_ticks "${RPIDS[0]}")
 	if [ "$reader" = count ]; then
+		# (its CPU time comes from its own exit line: /proc/PID is gone)
 		out=$("$DRAINWAIT" -p "${RPIDS[0]}" -x)
 	else
-		out=$("$DRAINWAIT" -p "${RPIDS[0]}" -f "$T/out.${reader#nflogd-}" -n "$DRAIN_N")
+		out=$("$DRAINWAIT" -p "${RPIDS[0]}" -f "$T/out.${reader#nflogd-}" -n "$DRAIN_N" -t)
 	fi
 	sent=$(( $(logged) - before ))
 	finish_"$reader"
 	D_ONE_S=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
-	say "  $reader: sent $sent, written $WRITTEN (lost $REPORTED_LOST) in ${D_ONE_S:-?} s"
+	[ "$reader" = count ] && out=$(cat "$T/count.out")
+	D_ONE_CPU=$(sed -n 's/.*cpu_ticks=\([0-9]*\).*/\1/p' <<<"$out")
+	D_ONE_CPU=$(awk -v a="${D_ONE_CPU:-0}" -v b="$ticks0" -v hz="$HZ" 'BEGIN{printf "%.2f", (a - b) / hz}')
+	say "  $reader: sent $sent, written $WRITTEN (lost $REPORTED_LOST) in ${D_ONE_S:-?} s, ${D_ONE_CPU} s of its CPU${out:+ ($(sed -n 's/.*\(user_ticks=[0-9]* sys_ticks=[0-9]*\).*/\1 since start/p' <<<"$out"))}"
 	[ "$WRITTEN" = "$DRAIN_N" ] && [ -n "$D_ONE_S" ]
 }
 drain() {  # READER: the median of DRAIN_RUNS drains
 	local reader=$1 i times=()
 	say "== drain $reader ($DRAIN_RUNS runs)"
 	for i in $(seq "$DRAIN_RUNS"); do
-		drain_once "$reader" && times+=("$D_ONE_S")
+		drain_once "$reader" && times+=("$D_ONE_S $D_ONE_CPU")
 	done
 	[ ${#times[@]} -gt 0 ] || return 1
 	D_N[$reader]=$DRAIN_N
-	D_S[$reader]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+	local median
+	median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}')
+	read -r "D_S[$reader]" "D_CPU[$reader]" <<<"$median"
 	D_RATE[$reader]=$(awk -v n="$DRAIN_N" -v s="${D_S[$reader]}" 'BEGIN{printf "%.0f", (s > 0) ? n / s : 0}')
 	result_row drain "$reader" "$DRAIN_N" "${D_S[$reader]}" "${D_RATE[$reader]}"
 	say "  $reader: median ${D_S[$reader]} s = ${D_RATE[$reader]}/s"
@@ -931,12 +939,12 @@ drain_table() {
 	echo
 	echo "Drain: the reader stopped (SIGSTOP), its socket buffer ($DRAIN_RCVBUF) filled with ${DRAIN_N:-?} records ($DRAIN_FILL % of what it holds), continued (SIGCONT); time until every record is written"
 	echo
-	echo "| reader | records | seconds (median of $DRAIN_RUNS) | records/s | vs count |"
-	echo "|---|---|---|---|---|"
+	echo "| reader | records | seconds (median of $DRAIN_RUNS) | records/s | vs count | reader CPU s in that run |"
+	echo "|---|---|---|---|---|---|"
 	local r
 	for r in "${DALL[@]}"; do
-		[ -n "${D_RATE[$r]:-}" ] || { echo "| $r | n/a | | | |"; continue; }
-		echo "| $r | ${D_N[$r]} | ${D_S[$r]} | ${D_RATE[$r]} | $(ratio "${D_RATE[$r]}" "${D_RATE[count]:-}") |"
+		[ -n "${D_RATE[$r]:-}" ] || { echo "| $r | n/a | | | | |"; continue; }
+		echo "| $r | ${D_N[$r]} | ${D_S[$r]} | ${D_RATE[$r]} | $(ratio "${D_RATE[$r]}" "${D_RATE[count]:-}") | ${D_CPU[$r]} |"
 	done
 }
 ic_table() {
