@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "compiler.h"
 #include "json_formatter.h"
 
 enum output_type {
@@ -31,6 +32,7 @@ enum syslog_format {
 	SYSLOG_FORMAT_AUTO = 0, /* rfc3164 locally, rfc5424 to a target */
 	SYSLOG_FORMAT_RFC3164 = 1,
 	SYSLOG_FORMAT_RFC5424 = 2,
+	SYSLOG_FORMAT_KERNEL = 3, /* the kernel's LOG lines: "kernel:", kern.warning */
 };
 
 enum record_format {
@@ -61,11 +63,15 @@ enum enobufs_policy {
 #define CONFIG_DEFAULT_FILE_BACKLOG (UINT64_C(8) << 20) /* 8 MiB */
 #define CONFIG_FILE_BACKLOG_MAX (UINT64_C(1) << 30)	/* 1 GiB */
 #define CONFIG_OUTPUT_NAME_MAX 64			/* [A-Za-z0-9_.-] */
+#define CONFIG_LOGS_DIRECTORY "/var/log/nflogd"		/* nflogd.service's LogsDirectory= */
 #define CONFIG_DEFAULT_COPY_RANGE 65535
 #define CONFIG_DEFAULT_IDENT "nflogd" /* journal and syslog */
-#define CONFIG_DEFAULT_PRIORITY 5     /* notice, as the kernel's LOG */
+#define CONFIG_DEFAULT_PRIORITY 5     /* notice (the kernel's LOG: warning) */
 #define CONFIG_DEFAULT_FACILITY 3     /* daemon */
 #define CONFIG_DEFAULT_SYSLOG_SOCKET "/dev/log"
+/* The documentation enterprise number (RFC 5612): kept for the rules
+ * users already wrote against it; nflogd has no number of its own. */
+#define CONFIG_DEFAULT_SD_ID "nflog@32473"
 #define CONFIG_DEFAULT_QUEUE_SIZE 10000 /* records, 1..1000000 */
 #define CONFIG_QUEUE_SIZE_MAX 1000000
 #define CONFIG_DEFAULT_QTHRESH 64   /* 1..65535 */
@@ -115,7 +121,8 @@ struct output_config {
 	char host[256];			  /* udp/tcp: name or address (IPv6 without []) */
 	uint16_t port;
 	bool structured_data; /* RFC 5424 [nflog@32473 ...], default true */
-	uint32_t queue_size;  /* records waiting for the peer, default 10000 */
+	uint32_t queue_size;  /* also journal: records waiting for the peer, default 10000 */
+	char sd_id[33];	      /* RFC 5424 SD-ID NAME@NUMBER, default "nflog@32473" */
 };
 
 struct group_config {
@@ -152,18 +159,36 @@ struct nflogd_config {
 
 /* Load and validate path into cfg. Returns 0 when valid. Otherwise -1,
  * with one "FILE:LINE: message\n" line per problem appended to errors
- * (FILE: message when no line applies), and cfg left empty.
- * cfg must be config_free()d after a successful load. */
-int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors);
+ * (FILE: message when no line applies), and cfg left empty. Either way,
+ * what is valid but doubtful is appended to warnings (unless it is NULL)
+ * as "FILE:LINE: warning: message\n". cfg must be config_free()d after a
+ * successful load. */
+int config_load(const char *path, struct nflogd_config *cfg, struct buf *errors,
+		struct buf *warnings) MUST_CHECK;
+/* Free what cfg owns and empty it; an empty cfg is fine. */
 void config_free(struct nflogd_config *cfg);
 
-/* Same settings (everything but the line): a reload keeps such an
- * output or group running untouched. Group comparison ignores which
- * outputs it feeds (that is re-wired without touching the socket). */
+/* Whether a and b have the same settings (everything but the line): a
+ * reload keeps such an output running untouched. */
 bool config_output_equal(const struct output_config *a, const struct output_config *b);
+/* Whether a and b have the same reader options, whatever outputs they
+ * feed (a reload re-wires those without touching the socket). */
 bool config_group_options_equal(const struct group_config *a, const struct group_config *b);
 
+/* Orders groups by what makes them one group: a config holds no two
+ * with the same identity, and a reload keeps a group whose identity
+ * stays (its socket with it). The identity is the group number; any key
+ * that joins it (a network namespace) joins here and nowhere else.
+ * <0, 0 or >0 as strcmp(). */
+int config_group_identity_cmp(const struct group_config *a, const struct group_config *b);
+
 /* Index of the output named name, or -1. */
-int config_find_output(const struct nflogd_config *cfg, const char *name);
+int config_find_output(const struct nflogd_config *cfg, const char *name) MUST_CHECK;
+
+/* What a file of this st_mode is, when it is not a regular file ("a FIFO
+ * (named pipe)", "a directory", ...), for messages; NULL for a regular
+ * file. A file output writes only regular files: opening a FIFO for
+ * writing waits for a reader, and writes to one wait for it to read. */
+const char *config_not_regular(unsigned mode);
 
 #endif

@@ -1,6 +1,6 @@
 /* config_internal.h - what the parts of the config parser share: the
  * loading state, key tables and the checked getters. Not for outside
- * src/config*.c. */
+ * src/daemon/config*.c. */
 #ifndef NFLOGD_CONFIG_INTERNAL_H
 #define NFLOGD_CONFIG_INTERNAL_H
 
@@ -20,6 +20,7 @@
 struct ctx {
 	struct nflogd_config *cfg;
 	struct buf *errors;
+	struct buf *warnings; /* may be NULL: warnings are dropped */
 	unsigned n_errors;
 	const char *dir;		   /* of the main file, for @include */
 	const config_setting_t **name_at;  /* per output: its valid name */
@@ -62,33 +63,104 @@ struct output_type_def {
 	const struct key *keys;
 };
 
+/* Keeps the closest candidate that is near enough to be a typo of word. */
+struct hint {
+	const char *word;
+	const char *best;
+	unsigned dist;
+};
+
+/* ---- config_keys.c: messages ---- */
+
+/* s quoted and escaped into out (cut at size, with "..."), so that one
+ * message stays one line whatever bytes it holds. Returns out. */
 const char *cfg_quote(const char *s, char *out, size_t size);
+/* The name of file (as libconfig reports it: an included file by its bare
+ * @include name; NULL: the main file) as the user can open it. Returns
+ * file, or out holding the name. */
+const char *cfg_file_name(const struct ctx *c, const char *file, char *out, size_t size);
+/* "an integer", "a string", ... for a CONFIG_TYPE_* (static text). */
+const char *cfg_type_name(int type);
+/* Remember candidate in h when it is a closer typo of h->word than any
+ * before (NULL is ignored). */
+void cfg_hint_try(struct hint *h, const char *candidate);
+/* " (did you mean "x"?)" into out when h found one, else ""; returns it. */
+const char *cfg_hint_text(const struct hint *h, char *out, size_t size);
+/* One error about setting s, at its file and line (counted: the load
+ * fails). Returns false, for `return cfg_err(...)` in key parsers. */
 bool cfg_err(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-const char *cfg_where(const struct ctx *c, const config_setting_t *first, const config_setting_t *s,
-		      char *out, size_t size);
-bool cfg_type_error(struct ctx *c, const config_setting_t *s, const char *want);
-const struct word *cfg_word_find(const struct word *words, const char *name);
-bool cfg_word_error(struct ctx *c, const config_setting_t *s, const char *what, const char *got,
-		    const struct word *words);
-bool cfg_get_string(struct ctx *c, const config_setting_t *s, const char **out);
-bool cfg_get_int(struct ctx *c, const config_setting_t *s, long long min, long long max,
-		 long long *out);
-bool cfg_get_size(struct ctx *c, const config_setting_t *s, uint64_t min, uint64_t max,
-		  const char *range, uint64_t *out);
-bool cfg_get_words(struct ctx *c, const config_setting_t *s, const struct word *words,
-		   unsigned *out);
-void cfg_walk_section(struct ctx *c, const config_setting_t *sec, const char *what,
-		      const struct key *const *tables, const struct key *const *quiet, void *obj);
-bool cfg_is_section(struct ctx *c, const config_setting_t *s, const char *what);
-size_t cfg_index_of(const void *elem, const void *base, size_t size);
-char *cfg_strdup(struct ctx *c, const config_setting_t *s, const char *v);
-bool cfg_is_list(struct ctx *c, const config_setting_t *s);
-bool cfg_alloc_ok(struct ctx *c, const config_setting_t *s, void *p);
+/* One error at file:line (line 0: none applies), counted as cfg_err(). */
 void cfg_err_file(struct ctx *c, const char *file, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* One "FILE:LINE: warning: ..." about s into c->warnings (if any); the
+ * load does not fail for it. */
+void cfg_warn(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Where first is, as seen from s: "line 12" in the same file, else
+ * "FILE:12". Returns out. */
+const char *cfg_where(const struct ctx *c, const config_setting_t *first, const config_setting_t *s,
+		      char *out, size_t size);
+/* "KEY: expected WANT, got TYPE" about s; returns false. */
+bool cfg_type_error(struct ctx *c, const config_setting_t *s, const char *want);
 
-/* config_output.c: the outputs section. */
+/* ---- config_keys.c: values ---- */
+
+/* The entry of words (ended by a NULL name) named name, or NULL. */
+const struct word *cfg_word_find(const struct word *words, const char *name);
+/* "bad value GOT for WHAT: expected one of ..." with a hint; returns false. */
+bool cfg_word_error(struct ctx *c, const config_setting_t *s, const char *what, const char *got,
+		    const struct word *words);
+/* Each getter stores the checked value of s into *out and returns true,
+ * or reports why not (at s) and returns false, *out untouched. */
+/* A non-empty string (it belongs to libconfig's tree). */
+bool cfg_get_string(struct ctx *c, const config_setting_t *s, const char **out);
+/* An integer in min..max. */
+bool cfg_get_int(struct ctx *c, const config_setting_t *s, long long min, long long max,
+		 long long *out);
+/* Bytes as an integer or a string like "4M": 0, or min..max (range: the
+ * limits in words, for the message). */
+bool cfg_get_size(struct ctx *c, const config_setting_t *s, uint64_t min, uint64_t max,
+		  const char *range, uint64_t *out);
+/* A list of strings, each one of words, their values OR-ed. */
+bool cfg_get_words(struct ctx *c, const config_setting_t *s, const struct word *words,
+		   unsigned *out);
+
+/* ---- config_keys.c: sections ---- */
+
+/* Parse each member of sec by tables (a NULL-ended list of key tables)
+ * into obj; unknown keys are errors unless found in quiet; then report
+ * missing required keys. what names the section in messages. */
+void cfg_walk_section(struct ctx *c, const config_setting_t *sec, const char *what,
+		      const struct key *const *tables, const struct key *const *quiet, void *obj);
+/* Whether s is a group { ... }; if not, says so (what: its list). */
+bool cfg_is_section(struct ctx *c, const config_setting_t *s, const char *what);
+/* The index of elem in the array at base of size-byte elements. */
+size_t cfg_index_of(const void *elem, const void *base, size_t size);
+/* A copy of v (owned by the caller), or NULL after an "out of memory"
+ * error at s. */
+char *cfg_strdup(struct ctx *c, const config_setting_t *s, const char *v);
+/* Whether s is a list ( ... ) (an empty array counts); if not, says so. */
+bool cfg_is_list(struct ctx *c, const config_setting_t *s);
+/* p != NULL; else an "out of memory" error at s and false. */
+bool cfg_alloc_ok(struct ctx *c, const config_setting_t *s, void *p);
+
+/* ---- config_output.c ---- */
+
+/* The outputs section s into c->cfg->outputs. */
 void config_parse_outputs(struct ctx *c, const config_setting_t *s);
+
+/* ---- config_quirks.c: around libconfig 1.5 ---- */
+
+/* Before libconfig reads path: every @include in it (and in what it
+ * includes) names a regular file or nothing, since libconfig's scanner
+ * exit()s on a directory. false after reporting one. */
+bool cfg_check_includes(struct ctx *c, const char *path);
+/* After libconfig read path: report every integer in it or its includes
+ * that libconfig wrapped to 32 bits. */
+void cfg_check_wrapped_ints(struct ctx *c, const char *path);
+/* libconfig's syntax error in lc as an error, naming the include file
+ * that could not be opened when that was the trouble. */
+void cfg_syntax_error(struct ctx *c, const config_t *lc);
 
 #endif

@@ -6,12 +6,15 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "config_internal.h"
 #include "format.h"
+#include "syslog_frame.h"
 
 /* 1..64 of [A-Za-z0-9_.-]: safe in file names, journal fields and messages. */
 static bool valid_output_name(const char *name)
@@ -74,6 +77,7 @@ static const struct word log_flag_words[] = {
 static const struct word syslog_format_words[] = {
 	{ "rfc3164", SYSLOG_FORMAT_RFC3164 },
 	{ "rfc5424", SYSLOG_FORMAT_RFC5424 },
+	{ "kernel", SYSLOG_FORMAT_KERNEL },
 	{ NULL, 0 },
 };
 
@@ -113,6 +117,65 @@ static const struct key output_keys[] = {
 	{ .name = NULL },
 };
 
+/* The directory of a file output must exist when nflogd starts (nflogd
+ * creates the file, not its directory). Missing, it is an error, except
+ * for the one the unit's LogsDirectory= creates at every start: a
+ * warning then, since it appears with the service. */
+static void check_path_dir(struct ctx *c, const config_setting_t *s, const char *path)
+{
+	char dir[PATH_MAX], q[300];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == path ? 1 : (size_t)(slash - path);
+	struct stat st;
+	if (n >= sizeof dir)
+		return; /* open() will say ENAMETOOLONG */
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			cfg_err(c, s, "path: %s is not a directory", cfg_quote(dir, q, sizeof q));
+		return;
+	}
+	if (errno == ENOENT && strcmp(dir, CONFIG_LOGS_DIRECTORY) == 0)
+		cfg_warn(c, s,
+			 "directory %s does not exist yet: nflogd.service creates it at start "
+			 "(LogsDirectory=); without the unit, create it first",
+			 dir);
+	else if (errno == ENOENT || errno == ENOTDIR)
+		cfg_err(c, s,
+			"path: directory %s does not exist (nflogd creates files, not "
+			"directories)",
+			cfg_quote(dir, q, sizeof q));
+}
+
+const char *config_not_regular(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return NULL;
+	case S_IFIFO: return "a FIFO (named pipe)";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFDIR: return "a directory";
+	}
+	return "not a regular file";
+}
+
+/* A path that exists must be a regular file (checked again at open: it
+ * may change in between). */
+static bool path_is_regular(struct ctx *c, const config_setting_t *s, const char *path)
+{
+	struct stat st;
+	char q[300];
+	const char *kind = stat(path, &st) == 0 ? config_not_regular(st.st_mode) : NULL;
+	if (!kind)
+		return true;
+	return cfg_err(c, s,
+		       "path %s is %s, not a regular file: a file output writes only "
+		       "regular files",
+		       cfg_quote(path, q, sizeof q), kind);
+}
+
 static bool key_file_path(struct ctx *c, const config_setting_t *s, void *obj)
 {
 	struct output_config *o = obj;
@@ -133,6 +196,9 @@ static bool key_file_path(struct ctx *c, const config_setting_t *s, void *obj)
 				       cfg_quote(path, q, sizeof q),
 				       c->cfg->outputs[j].name ? c->cfg->outputs[j].name : "?",
 				       cfg_where(c, c->path_at[j], s, at, sizeof at));
+	if (!path_is_regular(c, s, path))
+		return false;
+	check_path_dir(c, s, path);
 	if (!(o->path = cfg_strdup(c, s, path)))
 		return false;
 	c->path_at[i] = s;
@@ -397,6 +463,27 @@ static bool key_structured_data(struct ctx *c, const config_setting_t *s, void *
 	return get_bool(c, s, &((struct output_config *)obj)->structured_data);
 }
 
+/* An RFC 5424 private SD-ID, NAME@NUMBER: the element the record's
+ * fields go in, as receivers address them ($!rfc5424-sd!NAME@NUMBER!src,
+ * ${.SDATA.NAME@NUMBER.src}). */
+static bool key_sd_id(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	struct output_config *o = obj;
+	const char *v = NULL;
+	char q[96];
+	if (!cfg_get_string(c, s, &v))
+		return false;
+	if (!syslog_sd_id_valid(v))
+		return cfg_err(
+		    c, s,
+		    "sd_id %s must be NAME@NUMBER, at most 32 characters: NAME printable "
+		    "ASCII without spaces, '=', ']', '\"' or '@', NUMBER your private "
+		    "enterprise number (IANA), e.g. \"nflog@32473\"",
+		    cfg_quote(v, q, sizeof q));
+	snprintf(o->sd_id, sizeof o->sd_id, "%s", v);
+	return true;
+}
+
 static bool key_socket(struct ctx *c, const config_setting_t *s, void *obj)
 {
 	struct output_config *o = obj;
@@ -476,6 +563,8 @@ static const struct key journal_keys[] = {
 	{ "ident", KEY_FUNC, .fn = key_ident },
 	{ "priority", KEY_WORD, FIELD(struct output_config, priority), .words = priority_words },
 	{ "payload", KEY_FUNC, .fn = key_payload },
+	{ "queue_size", KEY_INT, FIELD(struct output_config, queue_size), .min = 1,
+	  .max = CONFIG_QUEUE_SIZE_MAX },
 	{ .name = NULL },
 };
 
@@ -488,6 +577,7 @@ static const struct key syslog_keys[] = {
 	{ "structured_data", KEY_FUNC, .fn = key_structured_data },
 	{ "queue_size", KEY_INT, FIELD(struct output_config, queue_size), .min = 1,
 	  .max = CONFIG_QUEUE_SIZE_MAX },
+	{ "sd_id", KEY_FUNC, .fn = key_sd_id },
 	{ .name = NULL },
 };
 
@@ -501,15 +591,18 @@ static void journal_syslog_defaults(struct output_config *o)
 	strcpy(o->socket_path, CONFIG_DEFAULT_SYSLOG_SOCKET);
 	o->structured_data = true;
 	o->queue_size = CONFIG_DEFAULT_QUEUE_SIZE;
+	strcpy(o->sd_id, CONFIG_DEFAULT_SD_ID);
 }
 
-/* What one key cannot see: socket and target exclude each other, and
- * structured data needs RFC 5424. */
+/* What one key cannot see: socket and target exclude each other,
+ * structured data (and its sd_id) needs RFC 5424, and "kernel" has its
+ * own defaults. */
 static void check_syslog(struct ctx *c, const config_setting_t *sec, struct output_config *o)
 {
 	const config_setting_t *sock = config_setting_get_member(sec, "socket");
 	const config_setting_t *target = config_setting_get_member(sec, "target");
 	const config_setting_t *sd = config_setting_get_member(sec, "structured_data");
+	const config_setting_t *sd_id = config_setting_get_member(sec, "sd_id");
 	if (sock && target)
 		cfg_err(c, target,
 			"target and socket exclude each other: a syslog output sends "
@@ -517,8 +610,19 @@ static void check_syslog(struct ctx *c, const config_setting_t *sec, struct outp
 	if (o->syslog_format == SYSLOG_FORMAT_AUTO)
 		o->syslog_format =
 		    o->transport == SYSLOG_LOCAL ? SYSLOG_FORMAT_RFC3164 : SYSLOG_FORMAT_RFC5424;
-	if (sd && o->structured_data && o->syslog_format == SYSLOG_FORMAT_RFC3164)
+	if (sd && o->structured_data && o->syslog_format != SYSLOG_FORMAT_RFC5424)
 		cfg_err(c, sd, "structured_data needs format = \"rfc5424\" (RFC 3164 has none)");
+	if (sd_id && (o->syslog_format != SYSLOG_FORMAT_RFC5424 || !o->structured_data))
+		cfg_err(c, sd_id,
+			"sd_id names the structured data element: it needs format = \"rfc5424\" "
+			"and structured_data = true");
+	/* "kernel": the kernel LOG target's facility and level, unless set */
+	if (o->syslog_format == SYSLOG_FORMAT_KERNEL) {
+		if (!config_setting_get_member(sec, "facility"))
+			o->facility = 0; /* kern */
+		if (!config_setting_get_member(sec, "priority"))
+			o->priority = 4; /* warning */
+	}
 }
 
 /* The output types and their own keys. A new type (journal, syslog) adds
@@ -615,6 +719,6 @@ bool config_output_equal(const struct output_config *a, const struct output_conf
 	       a->transport == b->transport && strcmp(a->socket_path, b->socket_path) == 0 &&
 	       strcmp(a->host, b->host) == 0 && a->port == b->port &&
 	       a->structured_data == b->structured_data && a->queue_size == b->queue_size &&
-	       a->json.payload == b->json.payload && a->json.null_keys == b->json.null_keys &&
-	       a->json.schema == b->json.schema;
+	       strcmp(a->sd_id, b->sd_id) == 0 && a->json.payload == b->json.payload &&
+	       a->json.null_keys == b->json.null_keys && a->json.schema == b->json.schema;
 }

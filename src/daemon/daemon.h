@@ -1,4 +1,5 @@
-/* daemon.h - the running daemon: groups, outputs, signals, one event loop. */
+/* daemon.h - the running daemon as main() sees it: one call that runs it.
+ * Its parts: daemon_state.h. */
 #ifndef NFLOGD_DAEMON_H
 #define NFLOGD_DAEMON_H
 

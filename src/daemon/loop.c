@@ -12,10 +12,7 @@ struct loop {
 struct loop_event {
 	struct loop *loop;
 	struct event *ev;
-	int fd;
-	bool is_timer;
-	bool repeat;
-	double seconds; /* repeating timers: the period */
+	int fd; /* fd events: loop_fd_set() makes a new event for it */
 	union {
 		loop_fd_fn *fd_fn;
 		loop_timer_fn *timer_fn;
@@ -115,8 +112,6 @@ struct loop_event *loop_timer(struct loop *l, bool repeat, loop_timer_fn *fn, vo
 	struct loop_event *e = event_alloc(l, arg);
 	if (!e)
 		return NULL;
-	e->is_timer = true;
-	e->repeat = repeat;
 	e->fn.timer_fn = fn;
 	e->ev = event_new(l->base, -1, repeat ? EV_PERSIST : 0, timer_cb, e);
 	if (!e->ev) {
@@ -134,7 +129,6 @@ int loop_timer_arm(struct loop_event *e, double seconds)
 		.tv_sec = (time_t)seconds,
 		.tv_usec = (suseconds_t)((seconds - floor(seconds)) * 1e6),
 	};
-	e->seconds = seconds;
 	return event_add(e->ev, &tv) < 0 ? -1 : 0;
 }
 

@@ -26,15 +26,18 @@ static void usage(FILE *to)
 		NFLOGD_DEFAULT_CONFIG);
 }
 
-/* Load path; on failure print every "FILE:LINE: message" and return -1. */
+/* Load path; print every "FILE:LINE: message" (errors, warnings) and
+ * return -1 when it is not valid. */
 static int load_config(const char *path, struct nflogd_config *cfg)
 {
-	struct buf errors;
+	struct buf errors, warnings;
 	buf_init(&errors);
-	int r = config_load(path, cfg, &errors);
-	if (r < 0)
-		fprintf(stderr, "%.*s", (int)errors.len, errors.data ? errors.data : "");
+	buf_init(&warnings);
+	int r = config_load(path, cfg, &errors, &warnings);
+	fprintf(stderr, "%.*s%.*s", (int)warnings.len, warnings.data ? warnings.data : "",
+		(int)errors.len, errors.data ? errors.data : "");
 	buf_free(&errors);
+	buf_free(&warnings);
 	return r;
 }
 

@@ -56,7 +56,8 @@ int notify_init(struct loop *l)
 		return -1;
 	}
 	send_message("WATCHDOG=1");
-	log_debug("watchdog: %.3f s, pinging every %.3f s", (double)usec / 1e6, (double)usec / 2e6);
+	log_debug("%s: watchdog %.3f s, pinging every %.3f s", __func__, (double)usec / 1e6,
+		  (double)usec / 2e6);
 	return 0;
 }
 

@@ -43,12 +43,20 @@ struct output *output_open(const struct output_config *oc, struct loop *loop, ch
 	return o;
 }
 
+void output_shutdown(struct output *o)
+{
+	if (o->shut)
+		return;
+	o->shut = true;
+	o->ops->flush(o);
+	o->ops->close(o);
+}
+
 void output_close(struct output *o)
 {
 	if (!o)
 		return;
-	o->ops->flush(o);
-	o->ops->close(o);
+	output_shutdown(o);
 	free(o->name);
 	free(o);
 }
@@ -59,13 +67,13 @@ int output_reopen(struct output *o, char *err, size_t errlen)
 	return o->ops->reopen(o, err, errlen);
 }
 
-const char *output_loss_reason(enum nflog_loss_kind kind)
+const char *output_loss_reason(enum output_loss_kind kind)
 {
 	switch (kind) {
-	case NFLOG_LOSS_ENOBUFS: return "enobufs";
-	case NFLOG_LOSS_SEQ_GAP: return "seq_gap";
-	case NFLOG_LOSS_TRUNCATED: return "truncated";
-	case NFLOG_LOSS_MALFORMED: return "malformed";
+	case OUTPUT_LOSS_ENOBUFS: return "enobufs";
+	case OUTPUT_LOSS_SEQ_GAP: return "seq_gap";
+	case OUTPUT_LOSS_TRUNCATED: return "truncated";
+	case OUTPUT_LOSS_MALFORMED: return "malformed";
 	}
 	return "unknown";
 }

@@ -37,8 +37,12 @@
 #define FILE_REPORT_INTERVAL_S 10 /* at most one message per kind per 10 s */
 #define FILE_RETRY_S 1.0	  /* failed writes and reopens are retried this often */
 #define FILE_ROTATE_RETRY_S 60	  /* after a failed rename */
+/* how far back from the end of a file to look for the end of its last
+ * whole line (longer than any line nflogd writes) */
+#define FILE_PARTIAL_SCAN_MAX (1024 * 1024)
 
 struct file_sink {
+	const char *name; /* the output's, for messages */
 	char *path;
 	unsigned mode;
 	int64_t uid, gid;	  /* -1: leave as created */
@@ -55,6 +59,7 @@ struct file_sink {
 	time_t retry_at;	     /* monotonic: next write attempt while failing */
 	time_t rotate_retry_at;	     /* monotonic: next rotation attempt after a failure */
 	uint64_t dropped_at_failure; /* stats.dropped when failing began */
+	uint64_t partial_lines;	     /* partial last lines found at open and cut */
 	struct loop_event *retry_timer, *rotate_timer;
 	struct ratelimit write_report, reopen_report, rotate_report;
 	struct json_formatter *json; /* format json: the output's options, plans per shape */
@@ -65,16 +70,6 @@ static time_t mono_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
-}
-
-/* " (N similar messages suppressed)" or "" */
-static const char *suppressed_text(struct ratelimit *r, char *out, size_t len)
-{
-	uint64_t n = ratelimit_take_suppressed(r);
-	out[0] = '\0';
-	if (n)
-		snprintf(out, len, " (%llu similar messages suppressed)", (unsigned long long)n);
-	return out;
 }
 
 /* ---- opening ---- */
@@ -91,24 +86,125 @@ static void set_owner(const struct file_sink *f, int fd)
 			 (long long)f->gid, f->path, strerror(errno));
 }
 
+static void undo_partial(struct file_sink *f, size_t partial);
+
+/* An existing file, for appending. Read access too when allowed (to look
+ * at its last line); O_NONBLOCK: opening a FIFO for writing would wait for
+ * a reader (refused right after, by not_regular()). */
+static int open_existing(const struct file_sink *f)
+{
+	int fd = open(f->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == EACCES)
+		fd = open(f->path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK);
+	return fd;
+}
+
+/* Refuse anything but a regular file (a FIFO, a socket, a device): writes
+ * to it could block the loop. 0, or -1 with the reason in err. */
+static int not_regular(const struct file_sink *f, int fd, char *err, size_t errlen)
+{
+	struct stat st;
+	const char *kind = fstat(fd, &st) == 0 ? config_not_regular(st.st_mode) : NULL;
+	if (!kind)
+		return 0;
+	snprintf(err, errlen,
+		 "%s is %s, not a regular file: a file output writes only regular files", f->path,
+		 kind);
+	return -1;
+}
+
+/* The open failed: say why, naming what the path is when that is why
+ * (a FIFO without a reader fails with ENXIO). */
+static void open_failed(const struct file_sink *f, int e, char *err, size_t errlen)
+{
+	struct stat st;
+	const char *kind = stat(f->path, &st) == 0 ? config_not_regular(st.st_mode) : NULL;
+	if (kind)
+		snprintf(err, errlen,
+			 "%s is %s, not a regular file: a file output writes only regular files",
+			 f->path, kind);
+	else
+		snprintf(err, errlen, "cannot open %s: %s", f->path, strerror(e));
+}
+
+/* Offset just past the last newline within the last `scan` bytes before
+ * `end`, 0 when the file has none at all, -1 when none within scan bytes
+ * (or on a read error). */
+static off_t after_last_newline(int fd, off_t end, off_t scan)
+{
+	char chunk[4096];
+	for (off_t pos = end; pos > 0 && end - pos < scan;) {
+		size_t n = pos < (off_t)sizeof chunk ? (size_t)pos : sizeof chunk;
+		pos -= (off_t)n;
+		if (pread(fd, chunk, n, pos) != (ssize_t)n)
+			return -1;
+		const char *nl = memrchr(chunk, '\n', n);
+		if (nl)
+			return pos + (nl - chunk) + 1;
+		if (pos == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* A crash (SIGKILL, power loss) in the middle of a write leaves the file
+ * ending in part of a line: never a complete record. Cut it off, so that
+ * the next line starts clean, count it and say so. */
+static void cut_partial_line(struct file_sink *f)
+{
+	char last;
+	if (!f->size || pread(f->fd, &last, 1, (off_t)f->size - 1) != 1 || last == '\n')
+		return; /* empty, ends whole, or cannot be read (opened write-only) */
+	off_t keep = after_last_newline(f->fd, (off_t)f->size, FILE_PARTIAL_SCAN_MAX);
+	uint64_t partial = keep < 0 ? 0 : f->size - (uint64_t)keep;
+	f->partial_lines++;
+	if (keep < 0) { /* not ours, or not lines at all: leave it, end it */
+		if (write(f->fd, "\n", 1) == 1)
+			f->size++;
+		log_warn("output %s: %s does not end with a newline and has none in its last %d "
+			 "bytes: left as it is, a newline added",
+			 f->name, f->path, FILE_PARTIAL_SCAN_MAX);
+		return;
+	}
+	undo_partial(f, (size_t)partial);
+	struct stat st;
+	f->size = fstat(f->fd, &st) == 0 ? (uint64_t)st.st_size : f->size;
+	log_warn("output %s: %s ended in a partial line of %llu bytes, left by a write cut short "
+		 "(a crash): cut off, it was never a whole record (partial lines cut so far: %llu)",
+		 f->name, f->path, (unsigned long long)partial,
+		 (unsigned long long)f->partial_lines);
+}
+
 static int open_path(struct file_sink *f, char *err, size_t errlen)
 {
 	/* Create with the configured mode exactly (umask would narrow it);
 	 * an existing file keeps its own mode and owner. */
-	int fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, f->mode);
+	int fd = open(f->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, f->mode);
 	if (fd >= 0) {
-		fchmod(fd, f->mode);
+		if (fchmod(fd, f->mode) < 0) /* the file stays as umask made it */
+			log_warn("cannot set mode 0%o of %s: %s", f->mode, f->path,
+				 strerror(errno));
 		set_owner(f, fd);
 	} else if (errno == EEXIST) {
-		fd = open(f->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		fd = open_existing(f);
 	}
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", f->path, strerror(errno));
+		open_failed(f, errno, err, errlen);
+		return -1;
+	}
+	if (not_regular(f, fd, err, errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, O_APPEND) < 0) { /* O_NONBLOCK off again */
+		snprintf(err, errlen, "cannot use %s: %s", f->path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	struct stat st;
 	f->size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	f->fd = fd;
+	cut_partial_line(f);
 	return 0;
 }
 
@@ -125,10 +221,22 @@ static int reopen_path(struct file_sink *f, char *err, size_t errlen)
 	return 0;
 }
 
-static void arm_retry(struct file_sink *f)
+/* A timer the loop refused (out of memory) is counted and said: what it
+ * paces (retries, interval rotation) would otherwise stop silently. */
+static void timer_failed(struct output *o, struct file_sink *f, const char *which)
 {
-	if (f->retry_timer && !loop_timer_armed(f->retry_timer))
-		loop_timer_arm(f->retry_timer, FILE_RETRY_S);
+	char sup[64];
+	o->stats.errors++;
+	if (ratelimit_allow(&f->rotate_report))
+		log_error("output %s: cannot arm its %s timer%s", o->name, which,
+			  ratelimit_suppressed_text(&f->rotate_report, sup, sizeof sup));
+}
+
+static void arm_retry(struct output *o, struct file_sink *f)
+{
+	if (f->retry_timer && !loop_timer_armed(f->retry_timer) &&
+	    loop_timer_arm(f->retry_timer, FILE_RETRY_S) < 0)
+		timer_failed(o, f, "retry");
 }
 
 /* ---- rotation ---- */
@@ -161,7 +269,8 @@ static void rotate_failed(struct output *o, struct file_sink *f, const char *why
 	f->rotate_retry_at = mono_now() + FILE_ROTATE_RETRY_S;
 	if (ratelimit_allow(&f->rotate_report))
 		log_error("output %s: rotation failed, still writing to the current file: %s%s",
-			  o->name, why, suppressed_text(&f->rotate_report, sup, sizeof sup));
+			  o->name, why,
+			  ratelimit_suppressed_text(&f->rotate_report, sup, sizeof sup));
 }
 
 /* Between two lines: the current file becomes path.1 and a new one is
@@ -186,7 +295,7 @@ static int rotate(struct output *o, struct file_sink *f)
 	}
 	if (reopen_path(f, err, sizeof err) < 0) {
 		f->reopen_pending = true;
-		arm_retry(f);
+		arm_retry(o, f);
 		rotate_failed(o, f, err);
 		return -1;
 	}
@@ -244,6 +353,21 @@ static double seconds_to_boundary(uint32_t interval)
 	return left < 0.5 ? left + interval : left;
 }
 
+/* The timer of the next interval rotation; if the loop refuses it, the
+ * retry timer tries again every FILE_RETRY_S (retry_timercb). */
+static void arm_rotation(struct output *o, struct file_sink *f)
+{
+	if (loop_timer_arm(f->rotate_timer, seconds_to_boundary(f->rotate_interval)) == 0)
+		return;
+	timer_failed(o, f, "rotation");
+	arm_retry(o, f);
+}
+
+static bool rotation_unarmed(const struct file_sink *f)
+{
+	return f->rotate_timer && !loop_timer_armed(f->rotate_timer);
+}
+
 static void file_flush(struct output *o);
 
 static void rotate_timercb(void *arg)
@@ -256,7 +380,7 @@ static void rotate_timercb(void *arg)
 		f->size = (uint64_t)st.st_size;
 	if (f->size > 0) /* an empty file is not rotated */
 		rotate(o, f);
-	loop_timer_arm(f->rotate_timer, seconds_to_boundary(f->rotate_interval));
+	arm_rotation(o, f);
 }
 
 /* ---- writing ---- */
@@ -350,13 +474,13 @@ static void write_failed(struct output *o, struct file_sink *f, size_t done, int
 	f->retry_at = mono_now() + (time_t)FILE_RETRY_S;
 	trim_backlog(o, f);
 	o->stats.queued = f->batch_records;
-	arm_retry(f);
+	arm_retry(o, f);
 	if (ratelimit_allow(&f->write_report))
 		log_error("output %s: write to %s failed: %s; %llu records held to retry, "
 			  "%llu dropped so far, %llu errors%s",
 			  o->name, f->path, strerror(e), (unsigned long long)f->batch_records,
 			  (unsigned long long)o->stats.dropped, (unsigned long long)o->stats.errors,
-			  suppressed_text(&f->write_report, sup, sizeof sup));
+			  ratelimit_suppressed_text(&f->write_report, sup, sizeof sup));
 }
 
 static void write_recovered(struct output *o, struct file_sink *f)
@@ -456,15 +580,17 @@ static void retry_timercb(void *arg)
 		} else if (ratelimit_allow(&f->reopen_report)) {
 			log_error("output %s: reopen still failing, writing to the old file: %s%s",
 				  o->name, err,
-				  suppressed_text(&f->reopen_report, sup, sizeof sup));
+				  ratelimit_suppressed_text(&f->reopen_report, sup, sizeof sup));
 		}
 	}
 	if (f->failing) {
 		f->retry_at = 0;
 		write_batch(o, f);
 	}
-	if (f->reopen_pending || f->failing)
-		arm_retry(f);
+	if (rotation_unarmed(f))
+		arm_rotation(o, f);
+	if (f->reopen_pending || f->failing || rotation_unarmed(f))
+		arm_retry(o, f);
 }
 
 /* SIGUSR1 (the batch is flushed already): a new file at path. On failure
@@ -476,7 +602,7 @@ static int file_reopen(struct output *o, char *err, size_t errlen)
 		return 0;
 	f->reopen_pending = true;
 	ratelimit_note(&f->reopen_report); /* the daemon reports this one */
-	arm_retry(f);
+	arm_retry(o, f);
 	return -1;
 }
 
@@ -529,6 +655,7 @@ static int file_open(struct output *o, const struct output_config *oc, char *err
 		return -1;
 	}
 	copy_settings(f, oc);
+	f->name = o->name;
 	f->write_report = f->reopen_report = f->rotate_report =
 	    (struct ratelimit)RATELIMIT_INIT(FILE_REPORT_INTERVAL_S);
 	buf_init(&f->batch);

@@ -1,24 +1,28 @@
-/* output_journal.c - one journal entry per record, through journald's
- * native protocol (sd_journal_sendv).
+/* output_journal.c - one journal entry per record, in journald's native
+ * protocol, sent without ever blocking the loop.
  *
  * MESSAGE is the kernel LOG line (format_text); every field of the field
  * table that has a journal name and a value becomes one NFLOG_* field,
  * so `journalctl NFLOG_DPT=22 NFLOG_PREFIX=ssh-drop` finds records.
- * sd_journal_sendv keeps values byte for byte (sd_journal_send would cut
- * the trailing space of a prefix) and sends binary values (a prefix with
- * a newline) in the protocol's length-prefixed form.
- *
+ * Values keep every byte (a prefix's trailing space; a newline switches
+ * the field to the protocol's length-prefixed form: journal_entry.c).
  * Each kind of entry has its own MESSAGE_ID (doc/nflogd.catalog).
- * The fields are rendered into one reusable buffer and the iovecs into
- * one reusable array: no allocation per record once they have grown.
- * What is the same for every record is prepared once at open: the
- * PRIORITY, SYSLOG_IDENTIFIER and MESSAGE_ID fields (iovecs that point at
- * constant text, never copied) and the list of table fields that have a
- * journal name, each with its "NAME=" and length (no strlen, no walk over
- * the JSON-only entries per record).
- * A failed send (journald stopped or restarting) drops that entry, is
- * counted and reported at most every JOURNAL_REPORT_INTERVAL_S; the next
- * send that works first tells the journal how many entries were lost.
+ *
+ * Entries are built straight into the queue of journal_conn.c (no copy,
+ * no allocation once it has grown) and sent at once, one datagram each,
+ * on a non-blocking socket. While journald does not read (stopped, busy,
+ * restarting, absent) the queue holds up to queue_size entries (and
+ * JOURNAL_QUEUE_MAX_BYTES); the socket is watched for writing and sending
+ * resumes when it takes more. A record that finds the queue full is
+ * dropped and counted; the journal is told how many with a DROPPED entry
+ * placed where they went missing, once the queue has room again.
+ * "written" counts what journald is known to have read (journal_conn.h):
+ * written + dropped + queued is every record handed to this output.
+ *
+ * The connection is made again with a backoff (JOURNAL_RETRY_MIN_S
+ * doubling up to JOURNAL_RETRY_MAX_S) when journald's socket is gone. A
+ * timer looks every JOURNAL_TICK_S at what journald has read while
+ * entries are in flight.
  */
 #include "output.h"
 
@@ -26,26 +30,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
-#include <time.h>
-#include <unistd.h>
-
-/* no CODE_FILE/CODE_LINE/CODE_FUNC of this file on every record */
-#define SD_JOURNAL_SUPPRESS_LOCATION
-#include <systemd/sd-journal.h>
 
 #include "fields.h"
 #include "format.h"
+#include "journal_conn.h"
+#include "journal_entry.h"
 #include "log.h"
+#include "loop.h"
 #include "ratelimit.h"
 
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+#define JOURNAL_QUEUE_MAX_BYTES (64 * 1024 * 1024)
+#define JOURNAL_RETRY_MIN_S 0.1
+#define JOURNAL_RETRY_MAX_S 2.0
+#define JOURNAL_TICK_S 0.05
+/* At close (shutdown, or an output a reload replaced) the queue gets this
+ * long to reach journald; what is left is counted as dropped. */
+#define JOURNAL_CLOSE_DRAIN_MS 1000
 #define JOURNAL_REPORT_INTERVAL_S 10
-#define JOURNAL_SOCKET "/run/systemd/journal/socket" /* where libsystemd sends */
-/* fixed fields around the table's: PRIORITY, SYSLOG_IDENTIFIER,
- * MESSAGE_ID, MESSAGE and a few for loss entries */
-#define JOURNAL_EXTRA_FIELDS 8
-/* seconds between two checks that the socket file exists (see entry_send) */
-#define JOURNAL_SOCKET_CHECK_S 1
 
 /* MESSAGE_IDs, explained in doc/nflogd.catalog (generated once with
  * `systemd-id128 new`; never change them: queries and the catalog use them). */
@@ -55,36 +57,43 @@
 #define MID_RELOAD "43e9fc356ca2475b91d51f460fbddc67"
 #define MID_STOP "6120a59ca0b844b78e22509cfd55e9f0"
 #define MID_DROPPED "02156d929c61424798e56c94d74d0e24"
+#define MID_LINE(id) "MESSAGE_ID=" id "\n"
+#define JFIELD_NAME_MAX 32
 
-/* One field's place in the text buffer (iovecs are made once it stops
- * growing, since growing may move it), or constant text (ext). */
-struct span {
-	const char *ext;
-	size_t start, len;
-};
-
-/* A field of the table that goes to the journal: "NAME=" ready to copy. */
+/* A field of the table that goes to the journal: "NAME=" ready to copy,
+ * padded with NULs (copied whole, a fixed-size copy, then cut to
+ * name_len: no memcpy call per field). */
 struct jfield {
 	const struct field *f;
 	unsigned layer;
 	unsigned name_len; /* of "NAME=" */
-	char name[40];
+	bool text;	   /* untrusted bytes: may hold a newline */
+	char name[JFIELD_NAME_MAX];
 };
 
 struct journal_sink {
-	char ident_field[sizeof "SYSLOG_IDENTIFIER=" + 48];
+	struct output *o;
+	char ident_line[sizeof "SYSLOG_IDENTIFIER=\n" + 48];
 	size_t ident_len;
-	char priority_field[sizeof "PRIORITY=7"];
+	/* PRIORITY, SYSLOG_IDENTIFIER and MESSAGE_ID of a packet entry */
+	char record_head[sizeof "PRIORITY=7\n" + sizeof "SYSLOG_IDENTIFIER=\n" + 48 +
+			 sizeof MID_LINE(MID_PACKET)];
+	size_t record_head_len;
 	struct jfield *jf; /* the table's journal fields (payload only if asked) */
 	size_t njf;
-	struct buf text; /* "NAME=value" after "NAME=value" */
-	struct span *spans;
-	struct iovec *iov;
-	size_t n, cap;
-	uint64_t unsent; /* entries lost since journald was last reachable */
-	struct ratelimit report_limit;
-	time_t socket_checked; /* CLOCK_MONOTONIC_COARSE second of the last access() */
-	bool socket_ok;	       /* it existed then, and no send has failed since */
+	size_t queue_size;
+	struct journal_conn *conn;
+	struct loop_event *ev; /* the socket, watched for writing while it is full */
+	int ev_fd;
+	struct loop_event *timer; /* reconnect; look at what journald has read */
+	bool blocked;		  /* the socket took no more: wait until writable */
+	bool watching;		  /* ev waits for writability */
+	bool away;		  /* a failure was reported: say when it is over */
+	double backoff;		  /* seconds before the next connect attempt */
+	int64_t retry_at_ms;	  /* monotonic */
+	uint64_t dropped;	  /* records dropped here: queue full, no memory */
+	uint64_t unreported;	  /* of those, not yet told to the journal */
+	struct ratelimit drop_report, conn_report;
 };
 
 static const struct field *find_payload_field(void)
@@ -95,30 +104,361 @@ static const struct field *find_payload_field(void)
 	return NULL;
 }
 
-static int journal_open(struct output *o, const struct output_config *oc, char *err, size_t errlen)
+/* ---- counters ---- */
+
+static void sync_stats(struct output *o, struct journal_sink *j)
 {
-	struct journal_sink *j = calloc(1, sizeof *j);
-	size_t cap = fields_count + JOURNAL_EXTRA_FIELDS;
-	if (j) {
-		j->report_limit = (struct ratelimit)RATELIMIT_INIT(JOURNAL_REPORT_INTERVAL_S);
-		j->spans = calloc(cap, sizeof *j->spans);
-		j->iov = calloc(cap, sizeof *j->iov);
-		j->jf = calloc(fields_count, sizeof *j->jf);
+	const struct journal_conn_stats *s = journal_conn_stats(j->conn);
+	o->stats.written = s->written;
+	o->stats.bytes = s->bytes;
+	o->stats.dropped = j->dropped + s->dropped;
+	o->stats.errors = s->errors;
+	o->stats.queued = journal_conn_queued(j->conn);
+}
+
+/* ---- the socket, the loop ---- */
+
+static void writecb(int fd, short what, void *arg);
+
+/* Stop watching a socket that is closed or about to be. */
+static void unwatch_socket(struct journal_sink *j)
+{
+	loop_event_free(j->ev);
+	j->ev = NULL;
+	j->ev_fd = -1;
+	j->watching = false;
+}
+
+/* Watch the (new) socket; idle until it is full. */
+static void watch_socket(struct journal_sink *j)
+{
+	int fd = journal_conn_fd(j->conn);
+	if (!j->o->loop || fd == j->ev_fd)
+		return;
+	unwatch_socket(j);
+	if (!(j->ev = loop_watch_fd(j->o->loop, fd, 0, writecb, j->o)))
+		log_error("output %s: cannot watch the journal socket: %s (the timer retries "
+			  "every %.1f s)",
+			  j->o->name, strerror(errno), JOURNAL_TICK_S);
+	else
+		j->ev_fd = fd;
+}
+
+/* The socket is full (wait until it is writable) or no longer. The
+ * watch changes only when this changes: a wakeup that finds the socket
+ * full again costs no epoll_ctl. */
+static void set_blocked(struct journal_sink *j, bool blocked)
+{
+	j->blocked = blocked;
+	if (!j->ev || j->watching == blocked)
+		return;
+	if (loop_fd_set(j->ev, blocked ? LOOP_WRITE : 0) < 0) {
+		log_error("output %s: cannot watch the journal socket: %s (the timer retries "
+			  "every %.1f s)",
+			  j->o->name, strerror(errno), JOURNAL_TICK_S);
+		unwatch_socket(j);
+		return;
 	}
-	if (!j || !j->spans || !j->iov || !j->jf) {
-		if (j) {
-			free(j->spans);
-			free(j->iov);
-			free(j->jf);
-		}
-		free(j);
-		snprintf(err, errlen, "output %s: out of memory", oc->name);
-		return -1;
+	j->watching = blocked;
+}
+
+/* The timer is needed while not connected, and while entries wait or
+ * are in flight. */
+static void arm_timer(struct journal_sink *j)
+{
+	if (!j->timer || loop_timer_armed(j->timer))
+		return;
+	bool down = journal_conn_fd(j->conn) < 0;
+	if (!down && !journal_conn_in_flight(j->conn) && !journal_conn_pending(j->conn))
+		return;
+	double s = JOURNAL_TICK_S;
+	if (down) {
+		int64_t left = j->retry_at_ms - ratelimit_now_ms();
+		s = left > 0 ? (double)left / 1000 : 0;
 	}
-	j->cap = cap;
-	snprintf(j->ident_field, sizeof j->ident_field, "SYSLOG_IDENTIFIER=%s", oc->ident);
-	j->ident_len = strlen(j->ident_field);
-	snprintf(j->priority_field, sizeof j->priority_field, "PRIORITY=%u", oc->priority & 7);
+	if (loop_timer_arm(j->timer, s) < 0)
+		log_error("output %s: cannot arm its timer", j->o->name);
+}
+
+static void report_conn(struct journal_sink *j, const char *what, int e)
+{
+	char sup[64];
+	j->away = true;
+	if (!ratelimit_allow(&j->conn_report))
+		return;
+	log_warn("output %s: %s %s: %s; %llu records queued (up to %zu), %llu dropped so far%s",
+		 j->o->name, what, JOURNAL_SOCKET, strerror(e),
+		 (unsigned long long)journal_conn_queued(j->conn), j->queue_size,
+		 (unsigned long long)j->o->stats.dropped,
+		 ratelimit_suppressed_text(&j->conn_report, sup, sizeof sup));
+}
+
+/* Connect when the backoff allows; true when connected. */
+static bool connect_now(struct journal_sink *j)
+{
+	if (journal_conn_fd(j->conn) >= 0)
+		return true;
+	int64_t now = ratelimit_now_ms();
+	if (now < j->retry_at_ms)
+		return false;
+	int r = journal_conn_connect(j->conn);
+	if (r < 0) {
+		j->retry_at_ms = now + (int64_t)(j->backoff * 1000);
+		j->backoff =
+		    j->backoff * 2 > JOURNAL_RETRY_MAX_S ? JOURNAL_RETRY_MAX_S : j->backoff * 2;
+		report_conn(j, "cannot connect to journald at", -r);
+		return false;
+	}
+	j->backoff = JOURNAL_RETRY_MIN_S;
+	j->blocked = false;
+	watch_socket(j);
+	if (j->away) {
+		ratelimit_reset(&j->conn_report);
+		log_info("output %s: connected to journald again; sending %llu queued records",
+			 j->o->name, (unsigned long long)journal_conn_queued(j->conn));
+		j->away = false;
+	}
+	log_debug("%s: output %s connected to %s", __func__, j->o->name, JOURNAL_SOCKET);
+	return true;
+}
+
+/* What a send or probe returned: wait for the socket, or start over. */
+static void after_send(struct journal_sink *j, int r)
+{
+	if (r == 0)
+		return;
+	if (r == -EAGAIN || r == -EINTR) {
+		set_blocked(j, true);
+		return;
+	}
+	if (r == -ENOBUFS)
+		return;	   /* the kernel is short of memory: the timer tries again */
+	unwatch_socket(j); /* journal_conn closed it */
+	report_conn(j, "lost its connection to journald at", -r);
+	j->blocked = false;
+	j->retry_at_ms = 0; /* a journald that restarted is there at once */
+}
+
+/* Send what is queued, as far as the socket takes it. */
+static void pump(struct journal_sink *j)
+{
+	if (!connect_now(j) || j->blocked)
+		return;
+	after_send(j, journal_conn_send(j->conn));
+}
+
+static void writecb(int fd, short what, void *arg)
+{
+	struct output *o = arg;
+	struct journal_sink *j = o->priv;
+	(void)fd;
+	(void)what;
+	j->blocked = false;
+	journal_conn_observe(j->conn);
+	pump(j);
+	set_blocked(j, j->blocked);
+	sync_stats(o, j);
+	arm_timer(j);
+}
+
+/* Reconnect; and while entries are in flight, look at what journald read
+ * and prove the socket alive when nothing else is sent. */
+static void tick_timercb(void *arg)
+{
+	struct output *o = arg;
+	struct journal_sink *j = o->priv;
+	journal_conn_observe(j->conn);
+	j->blocked = false; /* one try per tick, should the watch have failed */
+	pump(j);
+	set_blocked(j, j->blocked);
+	if (journal_conn_fd(j->conn) >= 0 && !journal_conn_pending(j->conn) &&
+	    journal_conn_unproven(j->conn))
+		after_send(j, journal_conn_probe(j->conn));
+	sync_stats(o, j);
+	arm_timer(j);
+}
+
+/* ---- building an entry ---- */
+
+static void put_u64_field(struct buf *b, const char *name_eq, size_t len, uint64_t v)
+{
+	size_t start = journal_field_begin(b, name_eq, len);
+	buf_put_u64(b, v);
+	journal_field_end(b, start, false);
+}
+#define PUT_U64(b, lit, v) put_u64_field(b, lit, sizeof lit - 1, v)
+
+/* PRIORITY (a literal "PRIORITY=N\n"), SYSLOG_IDENTIFIER, MESSAGE_ID. */
+static void put_common(struct journal_sink *j, struct buf *b, const char *priority,
+		       const char *mid_line)
+{
+	buf_puts(b, priority);
+	buf_put(b, j->ident_line, j->ident_len); /* "NAME=value\n" */
+	buf_puts(b, mid_line);
+}
+
+/* NFLOG_* for every field of the table the record has. The payload is
+ * left out unless the output asked for it (it is large). */
+static void put_record_fields(struct journal_sink *j, struct buf *b,
+			      const struct nflogd_record *rec, const struct nflogd_decoded *dec)
+{
+	const struct field_src src = { rec, dec };
+	unsigned layers = field_layers(&src);
+	for (size_t i = 0; i < j->njf; i++) {
+		const struct jfield *jf = &j->jf[i];
+		if (!(jf->layer & layers) || !buf_reserve(b, sizeof jf->name))
+			continue;
+		memcpy(b->data + b->len, jf->name, sizeof jf->name);
+		size_t start = b->len += jf->name_len;
+		if (field_put(jf->f, b, &src))
+			journal_field_end(b, start, jf->text);
+		else
+			buf_truncate(b, start - jf->name_len);
+	}
+}
+
+/* The DROPPED entry: how many records this output dropped since the last
+ * one, placed where they went missing. */
+static void queue_drop_report(struct journal_sink *j)
+{
+	struct buf *b = journal_conn_entry_begin(j->conn);
+	put_common(j, b, "PRIORITY=4\n", MID_LINE(MID_DROPPED));
+	size_t start = journal_field_begin(b, "MESSAGE=", 8);
+	buf_printf(b,
+		   "nflogd: output %s dropped %llu entries (queue of %zu full: journald away "
+		   "or slow)",
+		   j->o->name, (unsigned long long)j->unreported, j->queue_size);
+	journal_field_end(b, start, false);
+	PUT_U64(b, "NFLOG_DROPPED=", j->unreported);
+	if (journal_conn_entry_end(j->conn, false))
+		j->unreported = 0;
+}
+
+/* True when one more entry may be queued (after the DROPPED entry that
+ * is due, if there is room for both); else the record is dropped. */
+static bool make_room(struct journal_sink *j)
+{
+	char sup[64];
+	if (j->unreported && journal_conn_room(j->conn, 2))
+		queue_drop_report(j);
+	if (journal_conn_room(j->conn, 1))
+		return true;
+	j->dropped++;
+	j->unreported++;
+	if (ratelimit_allow(&j->drop_report))
+		log_warn("output %s: queue full (%zu entries): dropping records; journald is "
+			 "away or slow; %llu dropped so far%s",
+			 j->o->name, j->queue_size, (unsigned long long)j->dropped,
+			 ratelimit_suppressed_text(&j->drop_report, sup, sizeof sup));
+	return false;
+}
+
+/* Queue the entry built since journal_conn_entry_begin() and send. */
+static void entry_finish(struct output *o, struct journal_sink *j)
+{
+	if (!journal_conn_entry_end(j->conn, true)) {
+		j->dropped++;
+		j->unreported++;
+		log_debug("%s: output %s: out of memory for an entry", __func__, o->name);
+	}
+	pump(j);
+	sync_stats(o, j);
+}
+
+static void journal_write(struct output *o, const struct nflogd_record *rec,
+			  const struct nflogd_decoded *dec)
+{
+	struct journal_sink *j = o->priv;
+	if (!make_room(j)) {
+		sync_stats(o, j);
+		return;
+	}
+	struct buf *b = journal_conn_entry_begin(j->conn);
+	buf_put(b, j->record_head, j->record_head_len);
+	size_t start = journal_field_begin(b, "MESSAGE=", 8);
+	format_text(b, rec, dec, o->log_flags);
+	journal_field_end(b, start, true);
+	put_record_fields(j, b, rec, dec);
+	entry_finish(o, j);
+}
+
+static void journal_write_loss(struct output *o, const struct output_loss *loss)
+{
+	struct journal_sink *j = o->priv;
+	if (!make_room(j)) {
+		sync_stats(o, j);
+		return;
+	}
+	struct buf *b = journal_conn_entry_begin(j->conn);
+	put_common(j, b, "PRIORITY=4\n", MID_LINE(MID_LOSS));
+	size_t start = journal_field_begin(b, "MESSAGE=", 8);
+	buf_printf(b, "nflogd: group %u lost ", loss->group);
+	if (loss->count)
+		buf_put_u64(b, loss->count);
+	else
+		buf_putlit(b, "an unknown number of");
+	buf_printf(b, " messages (%s)", output_loss_reason(loss->kind));
+	journal_field_end(b, start, false);
+	PUT_U64(b, "NFLOG_GROUP=", loss->group);
+	if (loss->count)
+		PUT_U64(b, "NFLOG_LOST=", loss->count);
+	start = journal_field_begin(b, "NFLOG_LOSS_REASON=", sizeof "NFLOG_LOSS_REASON=" - 1);
+	buf_puts(b, output_loss_reason(loss->kind));
+	journal_field_end(b, start, false);
+	entry_finish(o, j);
+}
+
+static void journal_write_event(struct output *o, enum output_event ev, const char *text)
+{
+	struct journal_sink *j = o->priv;
+	const char *mid = ev == OUTPUT_EVENT_START    ? MID_LINE(MID_START)
+			  : ev == OUTPUT_EVENT_RELOAD ? MID_LINE(MID_RELOAD)
+						      : MID_LINE(MID_STOP);
+	if (!make_room(j)) {
+		sync_stats(o, j);
+		return;
+	}
+	struct buf *b = journal_conn_entry_begin(j->conn);
+	put_common(j, b, "PRIORITY=6\n", mid);
+	journal_put_field(b, "MESSAGE=", 8, text, strlen(text));
+	entry_finish(o, j);
+}
+
+/* Entries are sent as they are written; once per batch, look at what
+ * journald has read (counted at the next send) and keep the timer on
+ * while entries are in flight. */
+static void journal_flush(struct output *o)
+{
+	struct journal_sink *j = o->priv;
+	journal_conn_observe(j->conn);
+	if (journal_conn_fd(j->conn) < 0)
+		pump(j); /* reconnect as soon as the backoff allows */
+	sync_stats(o, j);
+	arm_timer(j);
+}
+
+static int journal_reopen(struct output *o, char *err, size_t errlen)
+{
+	(void)o;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+/* ---- open and close ---- */
+
+static void sink_free(struct journal_sink *j)
+{
+	loop_event_free(j->ev);
+	loop_event_free(j->timer);
+	journal_conn_free(j->conn);
+	free(j->jf);
+	free(j);
+}
+
+/* The list of table fields with a journal name, "NAME=" ready. */
+static void make_field_list(struct journal_sink *j, const struct output_config *oc)
+{
 	const struct field *skip = oc->payload ? NULL : find_payload_field();
 	for (size_t i = 0; i < fields_count; i++) {
 		const struct field *f = &fields_table[i];
@@ -134,250 +474,40 @@ static int journal_open(struct output *o, const struct output_config *oc, char *
 		jf->f = f;
 		jf->layer = f->layer;
 		jf->name_len = (unsigned)n;
+		jf->text = f->type == FIELD_TEXT;
 		j->njf++;
 	}
-	buf_init(&j->text);
+}
+
+static int journal_open(struct output *o, const struct output_config *oc, char *err, size_t errlen)
+{
+	struct journal_sink *j = calloc(1, sizeof *j);
+	if (!j || !(j->jf = calloc(fields_count, sizeof *j->jf)) ||
+	    !(j->conn =
+		  journal_conn_new(JOURNAL_SOCKET, oc->queue_size, JOURNAL_QUEUE_MAX_BYTES)) ||
+	    (o->loop && !(j->timer = loop_timer(o->loop, false, tick_timercb, o)))) {
+		if (j)
+			sink_free(j);
+		snprintf(err, errlen, "output %s: out of memory", oc->name);
+		return -1;
+	}
+	j->o = o;
+	j->ev_fd = -1;
+	j->queue_size = oc->queue_size;
+	j->backoff = JOURNAL_RETRY_MIN_S;
+	j->drop_report = j->conn_report =
+	    (struct ratelimit)RATELIMIT_INIT(JOURNAL_REPORT_INTERVAL_S);
+	snprintf(j->ident_line, sizeof j->ident_line, "SYSLOG_IDENTIFIER=%s\n", oc->ident);
+	j->ident_len = strlen(j->ident_line);
+	snprintf(j->record_head, sizeof j->record_head, "PRIORITY=%u\n%s" MID_LINE(MID_PACKET),
+		 oc->priority & 7, j->ident_line);
+	j->record_head_len = strlen(j->record_head);
+	make_field_list(j, oc);
 	o->priv = j;
-	return 0;
-}
-
-/* ---- building an entry ---- */
-
-static void entry_begin(struct journal_sink *j)
-{
-	buf_reset(&j->text);
-	j->n = 0;
-}
-
-/* Close the field that started at start. */
-static void span_end(struct journal_sink *j, size_t start)
-{
-	if (j->n == j->cap)
-		return;
-	j->spans[j->n++] = (struct span){ NULL, start, j->text.len - start };
-}
-
-/* A field of constant text, sent from where it is (not copied). */
-static void put_const(struct journal_sink *j, const char *field, size_t len)
-{
-	if (j->n == j->cap)
-		return;
-	j->spans[j->n++] = (struct span){ field, 0, len };
-}
-#define PUT_CONST_LIT(j, lit) put_const(j, lit, sizeof lit - 1)
-
-static void put_u64_field(struct journal_sink *j, const char *name, uint64_t v)
-{
-	size_t start = j->text.len;
-	buf_puts(&j->text, name);
-	buf_put_u64(&j->text, v);
-	span_end(j, start);
-}
-
-/* PRIORITY, SYSLOG_IDENTIFIER, MESSAGE_ID: constant text (string literals
- * or the sink's own fields, which live as long as it does). */
-static void put_common(struct journal_sink *j, const char *priority, const char *message_id)
-{
-	if (priority)
-		put_const(j, priority, strlen(priority));
-	else
-		put_const(j, j->priority_field, sizeof "PRIORITY=7" - 1);
-	put_const(j, j->ident_field, j->ident_len);
-	if (message_id) /* NULL: the caller puts a literal (no strlen) */
-		put_const(j, message_id, strlen(message_id));
-}
-
-/* NFLOG_* for every field of the table the record has. The payload is
- * left out unless the output asked for it (it is large). */
-static void put_record_fields(struct journal_sink *j, const struct nflogd_record *rec,
-			      const struct nflogd_decoded *dec)
-{
-	const struct field_src src = { rec, dec };
-	unsigned layers = field_layers(&src);
-	for (size_t i = 0; i < j->njf; i++) {
-		const struct jfield *jf = &j->jf[i];
-		if (!(jf->layer & layers))
-			continue;
-		size_t start = j->text.len;
-		buf_put(&j->text, jf->name, jf->name_len);
-		if (field_put(jf->f, &j->text, &src))
-			span_end(j, start);
-		else
-			buf_truncate(&j->text, start);
-	}
-}
-
-/* ---- sending ---- */
-
-static void report_failure(struct output *o, struct journal_sink *j, int e)
-{
-	if (!ratelimit_allow(&j->report_limit))
-		return;
-	log_warn("output %s: cannot send to journald: %s (%llu entries dropped so far)", o->name,
-		 strerror(e), (unsigned long long)o->stats.dropped);
-}
-
-/* sd_journal_sendv the entry built; 0 or a negative errno.
- *
- * libsystemd returns 0 without a word when the socket does not exist (no
- * journald, or one that stopped and took its socket along): its sendmsg
- * failed with ENOENT and it returned at once, errno still ENOENT. So errno
- * is cleared before the call and ENOENT after a 0 is a lost entry. As a
- * guard (a libsystemd that behaves otherwise), the socket file is also
- * looked up with access(), but not per entry: once when nothing has been
- * sent yet, after any failed send, and at most once per
- * JOURNAL_SOCKET_CHECK_S while sends work. */
-static int entry_send(struct journal_sink *j, size_t *bytes)
-{
-	if (!buf_ok(&j->text) || j->n == j->cap)
-		return -ENOMEM;
-	size_t total = 0;
-	for (size_t i = 0; i < j->n; i++) {
-		const struct span *sp = &j->spans[i];
-		j->iov[i].iov_base = sp->ext ? (void *)sp->ext : j->text.data + sp->start;
-		j->iov[i].iov_len = sp->len;
-		total += sp->len;
-	}
-	*bytes = total;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	if (!j->socket_ok || ts.tv_sec - j->socket_checked >= JOURNAL_SOCKET_CHECK_S) {
-		j->socket_checked = ts.tv_sec;
-		if (access(JOURNAL_SOCKET, F_OK) < 0) {
-			j->socket_ok = false;
-			return -errno;
-		}
-		j->socket_ok = true;
-	}
-	errno = 0;
-	int r = sd_journal_sendv(j->iov, (int)j->n);
-	if (r == 0 && errno == ENOENT)
-		r = -ENOENT;
-	if (r < 0)
-		j->socket_ok = false;
-	return r;
-}
-
-/* Journald is reachable again (or the entry could not be built): say how
- * many entries were lost meanwhile, before anything else. */
-static int send_dropped_report(struct output *o, struct journal_sink *j)
-{
-	entry_begin(j);
-	put_common(j, "PRIORITY=4", "MESSAGE_ID=" MID_DROPPED);
-	size_t start = j->text.len;
-	buf_printf(&j->text, "MESSAGE=nflogd: output %s could not send %llu entries to journald",
-		   o->name, (unsigned long long)j->unsent);
-	span_end(j, start);
-	put_u64_field(j, "NFLOG_DROPPED=", j->unsent);
-	size_t bytes;
-	int r = entry_send(j, &bytes);
-	if (r < 0)
-		return r;
-	log_info("output %s: journald reachable again; %llu entries were dropped", o->name,
-		 (unsigned long long)j->unsent);
-	j->unsent = 0;
-	return 0;
-}
-
-/* Send the entry built in j->text; count it either way. */
-static void entry_finish(struct output *o, struct journal_sink *j)
-{
-	size_t bytes = 0;
-	int r = entry_send(j, &bytes);
-	if (r < 0) {
-		o->stats.errors++;
-		o->stats.dropped++;
-		j->unsent++;
-		report_failure(o, j, -r);
-		return;
-	}
-	o->stats.written++;
-	o->stats.bytes += bytes;
-}
-
-/* True when the entry may be built and sent: no earlier loss is waiting
- * to be told, or the report about it went through just now. */
-static bool journal_ready(struct output *o, struct journal_sink *j)
-{
-	if (!j->unsent)
-		return true;
-	int r = send_dropped_report(o, j);
-	if (r == 0)
-		return true;
-	o->stats.errors++;
-	o->stats.dropped++;
-	j->unsent++;
-	report_failure(o, j, -r);
-	return false;
-}
-
-static void journal_write(struct output *o, const struct nflogd_record *rec,
-			  const struct nflogd_decoded *dec)
-{
-	struct journal_sink *j = o->priv;
-	if (!journal_ready(o, j))
-		return;
-	entry_begin(j);
-	put_common(j, NULL, NULL);
-	PUT_CONST_LIT(j, "MESSAGE_ID=" MID_PACKET);
-	size_t start = j->text.len;
-	buf_putlit(&j->text, "MESSAGE=");
-	format_text(&j->text, rec, dec, o->log_flags);
-	span_end(j, start);
-	put_record_fields(j, rec, dec);
-	entry_finish(o, j);
-}
-
-static void journal_write_loss(struct output *o, const struct output_loss *loss)
-{
-	struct journal_sink *j = o->priv;
-	if (!journal_ready(o, j))
-		return;
-	entry_begin(j);
-	put_common(j, "PRIORITY=4", "MESSAGE_ID=" MID_LOSS);
-	size_t start = j->text.len;
-	buf_printf(&j->text, "MESSAGE=nflogd: group %u lost ", loss->group);
-	if (loss->count)
-		buf_put_u64(&j->text, loss->count);
-	else
-		buf_putlit(&j->text, "an unknown number of");
-	buf_printf(&j->text, " messages (%s)", output_loss_reason(loss->kind));
-	span_end(j, start);
-	put_u64_field(j, "NFLOG_GROUP=", loss->group);
-	if (loss->count)
-		put_u64_field(j, "NFLOG_LOST=", loss->count);
-	start = j->text.len;
-	buf_putlit(&j->text, "NFLOG_LOSS_REASON=");
-	buf_puts(&j->text, output_loss_reason(loss->kind));
-	span_end(j, start);
-	entry_finish(o, j);
-}
-
-static void journal_write_event(struct output *o, enum output_event ev, const char *text)
-{
-	struct journal_sink *j = o->priv;
-	const char *mid = ev == OUTPUT_EVENT_START    ? "MESSAGE_ID=" MID_START
-			  : ev == OUTPUT_EVENT_RELOAD ? "MESSAGE_ID=" MID_RELOAD
-						      : "MESSAGE_ID=" MID_STOP;
-	if (!journal_ready(o, j))
-		return;
-	entry_begin(j);
-	put_common(j, "PRIORITY=6", mid);
-	size_t start = j->text.len;
-	buf_putlit(&j->text, "MESSAGE=");
-	buf_puts(&j->text, text);
-	span_end(j, start);
-	entry_finish(o, j);
-}
-
-/* Every entry is sent as it is written: nothing waits. */
-static void journal_flush(struct output *o) { (void)o; }
-
-static int journal_reopen(struct output *o, char *err, size_t errlen)
-{
-	(void)o;
-	(void)err;
-	(void)errlen;
+	/* journald away at start is like journald going away later: records
+	 * queue and the connection is retried */
+	connect_now(j);
+	arm_timer(j);
 	return 0;
 }
 
@@ -386,14 +516,20 @@ static void journal_close(struct output *o)
 	struct journal_sink *j = o->priv;
 	if (!j)
 		return;
-	if (j->unsent)
-		log_warn("output %s: %llu entries could not be sent to journald", o->name,
-			 (unsigned long long)j->unsent);
-	buf_free(&j->text);
-	free(j->spans);
-	free(j->iov);
-	free(j->jf);
-	free(j);
+	unwatch_socket(j); /* the drain may close and open sockets */
+	uint64_t left = journal_conn_drain(j->conn, JOURNAL_CLOSE_DRAIN_MS);
+	sync_stats(o, j);
+	if (left)
+		log_warn("output %s: closing with %llu records journald has not taken or not "
+			 "yet read (counted as dropped; those in its socket still reach the "
+			 "journal if journald goes on)",
+			 o->name, (unsigned long long)left);
+	const struct journal_conn_stats *s = journal_conn_stats(j->conn);
+	if (s->resent || s->memfd)
+		log_info("output %s: %llu records sent again after journald's socket closed with "
+			 "them unread, %llu entries sent through a memfd",
+			 o->name, (unsigned long long)s->resent, (unsigned long long)s->memfd);
+	sink_free(j);
 	o->priv = NULL;
 }
 

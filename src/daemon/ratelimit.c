@@ -1,6 +1,7 @@
 /* ratelimit.c - one message per interval, on the monotonic clock. */
 #include "ratelimit.h"
 
+#include <stdio.h>
 #include <time.h>
 
 int64_t ratelimit_now_ms(void)
@@ -29,6 +30,15 @@ uint64_t ratelimit_take_suppressed(struct ratelimit *rl)
 	uint64_t n = rl->suppressed;
 	rl->suppressed = 0;
 	return n;
+}
+
+const char *ratelimit_suppressed_text(struct ratelimit *rl, char *out, size_t len)
+{
+	uint64_t n = ratelimit_take_suppressed(rl);
+	out[0] = '\0';
+	if (n)
+		snprintf(out, len, " (%llu similar messages suppressed)", (unsigned long long)n);
+	return out;
 }
 
 void ratelimit_reset(struct ratelimit *rl) { rl->started = false; }

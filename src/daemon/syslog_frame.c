@@ -52,7 +52,8 @@ static void put_3164_time(struct buf *b, const struct timeval *tv)
 	buf_put_u_padded(b, (uint32_t)tm.tm_sec, 2);
 }
 
-static void begin_3164(struct buf *b, const struct syslog_frame_hdr *h)
+/* "<PRI>Mmm dd hh:mm:ss [HOST ]": RFC 3164 up to the tag. */
+static void put_3164_head(struct buf *b, const struct syslog_frame_hdr *h)
 {
 	put_pri(b, h->pri);
 	put_3164_time(b, &h->ts);
@@ -61,6 +62,11 @@ static void begin_3164(struct buf *b, const struct syslog_frame_hdr *h)
 		put_token(b, h->hostname, SYSLOG_HOSTNAME_MAX);
 		buf_putc(b, ' ');
 	}
+}
+
+static void begin_3164(struct buf *b, const struct syslog_frame_hdr *h)
+{
+	put_3164_head(b, h);
 	put_token(b, h->app_name, SYSLOG_APP_NAME_MAX);
 	buf_putc(b, '[');
 	buf_put_u64(b, h->procid);
@@ -82,10 +88,26 @@ static void begin_5424(struct buf *b, const struct syslog_frame_hdr *h)
 	put_token(b, h->msgid, SYSLOG_MSGID_MAX);
 }
 
+/* A record as the kernel's LOG target's line reaches the system logger
+ * (printk via the kernel log): the tag "kernel:", no PID, so that tools
+ * that read kernel lines read it. Only records: a message of nflogd's
+ * own is never dressed up as one of the kernel's. */
+static void begin_kernel(struct buf *b, const struct syslog_frame_hdr *h)
+{
+	if (!h->msgid || strcmp(h->msgid, "NFLOG") != 0) {
+		begin_3164(b, h);
+		return;
+	}
+	put_3164_head(b, h);
+	buf_putlit(b, "kernel:");
+}
+
 void syslog_frame_begin(struct buf *b, const struct syslog_frame_hdr *h)
 {
 	if (h->format == SYSLOG_FRAME_RFC3164)
 		begin_3164(b, h);
+	else if (h->format == SYSLOG_FRAME_KERNEL)
+		begin_kernel(b, h);
 	else
 		begin_5424(b, h);
 }
@@ -156,4 +178,34 @@ bool syslog_printusascii(const char *s, size_t max)
 		if ((unsigned char)s[n] <= 32 || (unsigned char)s[n] >= 127)
 			return false;
 	return n >= 1 && n <= max;
+}
+
+static bool is_sd_name_char(char c)
+{
+	return c > 32 && c < 127 && c != '=' && c != ']' && c != '"' && c != '@';
+}
+
+/* digits, optionally followed by .digits groups: "32473", "32473.1.2" */
+static bool is_enterprise_number(const char *s)
+{
+	bool digit = false;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = true;
+		else if (*s == '.' && digit)
+			digit = false;
+		else
+			return false;
+	}
+	return digit;
+}
+
+bool syslog_sd_id_valid(const char *s)
+{
+	size_t n = strlen(s), name = 0;
+	if (n > SYSLOG_SD_NAME_MAX)
+		return false;
+	while (is_sd_name_char(s[name]))
+		name++;
+	return name > 0 && s[name] == '@' && is_enterprise_number(s + name + 1);
 }

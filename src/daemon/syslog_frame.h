@@ -17,6 +17,10 @@
 enum syslog_frame_format {
 	SYSLOG_FRAME_RFC3164,
 	SYSLOG_FRAME_RFC5424,
+	/* RFC 3164 as the kernel's LOG lines reach a syslog file: records
+	 * (MSGID "NFLOG") tagged "kernel:" without a PID; every other message
+	 * (nflogd's own) as RFC 3164 with the ident and PID */
+	SYSLOG_FRAME_KERNEL,
 };
 
 /* RFC 5424 field limits (section 6). */
@@ -36,18 +40,22 @@ struct syslog_frame_hdr {
 	struct timeval ts;    /* RFC 3164: local time, seconds; 5424: RFC 3339 */
 };
 
-/* "<PRI>Mmm dd hh:mm:ss [HOST ]APP[PID]:" or
+/* "<PRI>Mmm dd hh:mm:ss [HOST ]APP[PID]:", "<PRI>Mmm dd hh:mm:ss
+ * [HOST ]kernel:" (SYSLOG_FRAME_KERNEL, records) or
  * "<PRI>1 TIMESTAMP HOST APP PROCID MSGID" (then SD and the message). */
 void syslog_frame_begin(struct buf *b, const struct syslog_frame_hdr *h);
 
 /* RFC 5424 structured data: either syslog_sd_nil(), or syslog_sd_open(),
  * any number of syslog_sd_param() and syslog_sd_close(). */
+/* " -": no structured data. */
 void syslog_sd_nil(struct buf *b);
+/* " [SD-ID": an element begins (sd_id checked by the caller). */
 void syslog_sd_open(struct buf *b, const char *sd_id);
 /* ' name="value"': in value '"', '\' and ']' are escaped per RFC 5424
  * after bytes < 0x20, >= 0x7f and '\' became \xHH (the text format's
  * rule): unescaped, the value reads as the text line shows it. */
 void syslog_sd_param(struct buf *b, const char *name, const char *value, size_t len);
+/* "]": the element ends. */
 void syslog_sd_close(struct buf *b);
 
 /* " MSG": control bytes (< 0x20, 0x7f) become \xHH, so a message is
@@ -60,5 +68,11 @@ void syslog_octet_count(struct buf *b, const char *frame, size_t len);
 
 /* 1..max bytes of PRINTUSASCII (33..126): an RFC 5424 header field. */
 bool syslog_printusascii(const char *s, size_t max);
+
+/* True when s is a private RFC 5424 SD-ID, NAME@NUMBER: NAME of SD-NAME
+ * characters (PRINTUSASCII but '=', ']', '"' and '@'), NUMBER a private
+ * enterprise number (digits, dot-separated sub-identifiers allowed), at
+ * most SYSLOG_SD_NAME_MAX in all. Names without '@' are IANA's. */
+bool syslog_sd_id_valid(const char *s);
 
 #endif

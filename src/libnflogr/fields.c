@@ -104,7 +104,7 @@ static bool put_hook(struct buf *b, const struct field_src *s)
 {
 	if (!R->has_packet_hdr)
 		return false;
-	const char *name = record_hook_name(R->hook);
+	const char *name = record_hook_name(R->family, R->hook);
 	if (name)
 		buf_puts(b, name);
 	else
@@ -405,15 +405,17 @@ const struct field fields_table[] = {
 	  .desc = "Sequence number across all groups (starts at 1)", READ(put_seq_global) },
 	{ KEY("hook"), .layer = FIELD_L_RECORD, .journal = "NFLOG_HOOK", .type = FIELD_STRING,
 	  .presence = FIELD_NULLABLE, .when = "always; null without a packet header",
-	  .desc =
-	      "Netfilter hook: prerouting, input, forward, output, postrouting (else its number)",
+	  .desc = "Netfilter hook, as nft names it in the family: prerouting, input, forward, "
+		  "output, postrouting (ipv4, ipv6, bridge), ingress (ipv4, ipv6); input, output "
+		  "(arp); ingress, egress (netdev); else its number",
 	  .put = put_hook },
 	{ KEY("family"), .layer = FIELD_L_RECORD, .journal = "NFLOG_FAMILY", .type = FIELD_STRING,
 	  .presence = FIELD_ALWAYS, .when = "always",
 	  .desc = "Protocol family of the rule: ipv4, ipv6, bridge, arp, netdev (else its number)",
 	  .put = put_family },
 	{ KEY("prefix"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PREFIX", .type = FIELD_TEXT,
-	  .presence = FIELD_NULLABLE, .when = "always; null when the rule set no prefix",
+	  .presence = FIELD_NULLABLE,
+	  .when = "always; \"\" when the rule set none (nft and iptables send an empty one)",
 	  .desc = "The rule's log prefix (nflogr prefix)", .text = text_prefix,
 	  ECS("rule.name", ECS_KEYWORD) },
 	{ KEY("proto"), .layer = FIELD_L_RECORD, .journal = "NFLOG_ETHERTYPE", .type = FIELD_INT,

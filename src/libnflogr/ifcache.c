@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #define IFCACHE_SLOTS 256 /* direct-mapped by index; hosts rarely have more */
 
@@ -20,6 +22,10 @@ struct ifcache_slot {
 
 struct ifcache {
 	struct mnl_socket *nl;
+	/* SIOCGIFNAME on a miss: a socket answers for the namespace it was
+	 * created in (if_indextoname() asks the caller's current one, with a
+	 * socket of its own per call). */
+	int ioctl_fd;
 	struct ifcache_slot slots[IFCACHE_SLOTS];
 };
 
@@ -28,6 +34,7 @@ struct ifcache *ifcache_open(void)
 	struct ifcache *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
+	c->ioctl_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	c->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (c->nl && mnl_socket_bind(c->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
 		mnl_socket_close(c->nl);
@@ -42,6 +49,8 @@ void ifcache_close(struct ifcache *c)
 		return;
 	if (c->nl)
 		mnl_socket_close(c->nl);
+	if (c->ioctl_fd >= 0)
+		close(c->ioctl_fd);
 	free(c);
 }
 
@@ -104,6 +113,19 @@ void ifcache_process_events(struct ifcache *c)
 	}
 }
 
+/* The kernel's name for ifindex into name; false when it has none. */
+static bool lookup_name(const struct ifcache *c, uint32_t ifindex, char name[IF_NAMESIZE])
+{
+	if (c->ioctl_fd < 0)
+		return if_indextoname(ifindex, name) != NULL;
+	struct ifreq ifr = { .ifr_ifindex = (int)ifindex };
+	if (ioctl(c->ioctl_fd, SIOCGIFNAME, &ifr) < 0)
+		return false;
+	memcpy(name, ifr.ifr_name, IF_NAMESIZE);
+	name[IF_NAMESIZE - 1] = '\0';
+	return true;
+}
+
 void ifcache_name(struct ifcache *c, uint32_t ifindex, char name[IF_NAMESIZE])
 {
 	name[0] = '\0';
@@ -112,7 +134,7 @@ void ifcache_name(struct ifcache *c, uint32_t ifindex, char name[IF_NAMESIZE])
 	struct ifcache_slot *s = slot_of(c, ifindex);
 	if (s->index != ifindex) {
 		s->index = ifindex;
-		s->known = if_indextoname(ifindex, s->name) != NULL;
+		s->known = lookup_name(c, ifindex, s->name);
 		if (!s->known)
 			s->name[0] = '\0';
 	}

@@ -13,7 +13,9 @@
 struct ifcache;
 
 /* Open the cache and its rtnetlink listener. NULL on failure (errno).
- * Without the listener (it could not be opened) it still works on misses. */
+ * Without the listener (it could not be opened) it still works on misses.
+ * Names are those of the network namespace the caller is in now, even
+ * after it moves to another one (netns.h). */
 struct ifcache *ifcache_open(void);
 void ifcache_close(struct ifcache *c);
 

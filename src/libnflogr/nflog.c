@@ -101,12 +101,21 @@ static void note_enobufs(struct nflog_reader *nl)
 	tell_loss(nl, NFLOG_LOSS_ENOBUFS, 0);
 }
 
-/* mnl_nlmsg_ok() casts nlmsg_len to int: a length of 2^31 or more passes
- * and the walk leaves the buffer. Only the kernel sends to us (checked in
- * recv_datagram), but a walk over received bytes must not trust that. */
-static bool message_ok(const struct nlmsghdr *nlh, int left)
+/* mnl_nlmsg_ok(), inlined (every message takes it), without its cast of
+ * nlmsg_len to int: a length of 2^31 or more would pass and the walk leave
+ * the buffer. Only the kernel sends to us (checked in recv_datagram), but
+ * a walk over received bytes must not trust that. */
+static inline bool message_ok(const struct nlmsghdr *nlh, int left)
 {
-	return mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (uint32_t)left;
+	return left >= (int)sizeof *nlh && nlh->nlmsg_len >= sizeof *nlh &&
+	       nlh->nlmsg_len <= (uint32_t)left;
+}
+
+/* mnl_nlmsg_next(), inlined: this runs for every message. */
+static inline const struct nlmsghdr *message_next(const struct nlmsghdr *nlh, int *left)
+{
+	*left -= (int)MNL_ALIGN(nlh->nlmsg_len);
+	return (const struct nlmsghdr *)((const char *)nlh + MNL_ALIGN(nlh->nlmsg_len));
 }
 
 static bool is_packet_message(const struct nlmsghdr *nlh)
@@ -121,7 +130,7 @@ static size_t count_packets(const char *buf, size_t len)
 	size_t n = 0;
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int left = (int)len;
-	for (; message_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+	for (; message_ok(nlh, left); nlh = message_next(nlh, &left))
 		n += is_packet_message(nlh);
 	return n;
 }
@@ -194,7 +203,7 @@ static int find_ack(const char *buf, size_t len, uint32_t seq, int *err)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int left = (int)len;
-	for (; message_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; message_ok(nlh, left); nlh = message_next(nlh, &left)) {
 		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq != seq)
 			continue;
 		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
@@ -343,7 +352,34 @@ static void explain_bind_error(const struct nflog_reader *nl, int err, char *out
 
 /* Flags: conntrack may fail once with EAGAIN while the kernel loads its
  * conntrack netlink glue, and with EOPNOTSUPP on kernels without it; the
- * group then runs without conntrack info rather than not at all. */
+ * group then runs without conntrack information rather than not at all. */
+static bool conntrack_refused(int err, uint16_t flags)
+{
+	return (flags & NFULNL_CFG_F_CONNTRACK) && (err == EAGAIN || err == EOPNOTSUPP);
+}
+
+static void warn_conntrack_refused(const struct nflog_reader *nl, int err, char *warn,
+				   size_t warnlen)
+{
+	report(warn, warnlen,
+	       "NFLOG group %u: the kernel refused the conntrack flag (%s): "
+	       "this kernel lacks CONFIG_NETFILTER_NETLINK_GLUE_CT; the group runs without "
+	       "conntrack information",
+	       nl->opt.group, strerror(err));
+}
+
+/* The kernel numbers a group's messages from 0, counting only those sent
+ * while the seq flag is on: expect 0, so that records lost before the
+ * first one we read are counted too. */
+static void set_active_flags(struct nflog_reader *nl, uint16_t flags)
+{
+	nl->flags_active = flags;
+	if ((flags & NFULNL_CFG_F_SEQ) && !nl->seq_known) {
+		nl->seq_known = true;
+		nl->seq_next = 0;
+	}
+}
+
 static int configure_flags(struct nflog_reader *nl, char *warn, size_t warnlen)
 {
 	uint16_t flags = nl->opt.flags;
@@ -354,22 +390,11 @@ static int configure_flags(struct nflog_reader *nl, char *warn, size_t warnlen)
 			break;
 	}
 	if (err && (flags & NFULNL_CFG_F_CONNTRACK)) {
-		report(warn, warnlen,
-		       "NFLOG group %u: the kernel refused the conntrack flag (%s): "
-		       "this kernel lacks CONFIG_NETFILTER_NETLINK_GLUE_CT; the group runs without "
-		       "conntrack information",
-		       nl->opt.group, strerror(err));
+		warn_conntrack_refused(nl, err, warn, warnlen);
 		flags &= (uint16_t)~NFULNL_CFG_F_CONNTRACK;
 		err = config_flags(nl, flags);
 	}
-	nl->flags_active = err ? 0 : flags;
-	/* The kernel numbers a group's messages from 0, counting only those
-	 * sent while the flag is on: expect 0, so that records lost before
-	 * the first one we read are counted too. */
-	if ((nl->flags_active & NFULNL_CFG_F_SEQ) && !nl->seq_known) {
-		nl->seq_known = true;
-		nl->seq_next = 0;
-	}
+	set_active_flags(nl, err ? 0 : flags);
 	return err;
 }
 
@@ -402,14 +427,51 @@ fail:
 	return -1;
 }
 
+/* The bind command and every setting in one message. The kernel creates
+ * the instance and applies the settings in the same call, so the records
+ * it logs right after the bind already carry the flags: with one message
+ * per setting, records logged between the bind and the flags message came
+ * without a sequence number and escaped exact loss accounting (issue 13:
+ * 22-40 per daemon start under load). The kernel checks the flags before
+ * it binds: a refused conntrack flag leaves the group unbound. */
+static int config_bind(struct nflog_reader *nl, uint16_t flags)
+{
+	const struct nflog_options *o = &nl->opt;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = config_header(buf, o->group);
+	nflog_attr_put_cfg_cmd(nlh, NFULNL_CFG_CMD_BIND);
+	nflog_attr_put_cfg_mode(nlh, o->copymode, o->copy_range);
+	if (o->qthresh)
+		mnl_attr_put_u32(nlh, NFULA_CFG_QTHRESH, htonl(o->qthresh));
+	if (o->set_timeout)
+		mnl_attr_put_u32(nlh, NFULA_CFG_TIMEOUT, htonl(o->timeout_cs));
+	if (o->nlbuf)
+		mnl_attr_put_u32(nlh, NFULA_CFG_NLBUFSIZ, htonl(o->nlbuf));
+	if (flags)
+		mnl_attr_put_u16(nlh, NFULA_CFG_FLAGS, htons(flags));
+	int err;
+	for (int attempt = 0; attempt < 3; attempt++) /* EAGAIN: conntrack glue loading */
+		if ((err = send_config(nl, nlh)) != EAGAIN)
+			break;
+	return err;
+}
+
 static int configure(struct nflog_reader *nl, char *err, size_t errlen, char *warn, size_t warnlen)
 {
-	int e = config_cmd(nl, NFULNL_CFG_CMD_BIND);
+	uint16_t flags = nl->opt.flags;
+	int e = config_bind(nl, flags);
+	if (conntrack_refused(e, flags)) {
+		warn_conntrack_refused(nl, e, warn, warnlen);
+		flags &= (uint16_t)~NFULNL_CFG_F_CONNTRACK;
+		e = config_bind(nl, flags);
+	}
 	if (e) {
 		explain_bind_error(nl, e, err, errlen);
+		errno = e;
 		return -1;
 	}
-	return configure_settings(nl, err, errlen, warn, warnlen);
+	set_active_flags(nl, flags);
+	return 0;
 }
 
 uint64_t nflog_reader_set_rcvbuf(struct nflog_reader *nl, uint64_t bytes)
@@ -474,12 +536,15 @@ struct nflog_reader *nflog_reader_open(const struct nflog_options *opt, char *er
 	if (!nl || !(nl->buf = malloc(NFLOG_RECV_BUF))) {
 		report(err, errlen, "NFLOG group %u: out of memory", opt->group);
 		free(nl);
+		errno = ENOMEM;
 		return NULL;
 	}
 	nl->opt = *opt;
 	nl->fd = -1;
 	if (setup_socket(nl, err, errlen) < 0 || configure(nl, err, errlen, warn, warnlen) < 0) {
+		int e = errno;
 		nflog_reader_close(nl);
+		errno = e;
 		return NULL;
 	}
 	nl->bound = true;
@@ -611,8 +676,15 @@ int nflog_reader_queue(struct nflog_reader *nl, bool wait)
  * messages the kernel built for us and we never got. */
 static void check_seq(struct nflog_reader *nl, const struct nflogd_record *rec)
 {
-	if (!rec->has_seq)
+	if (!rec->has_seq) {
+		/* only records logged before the flags took effect: the bind
+		 * message carries them, so this stays 0 unless the kernel
+		 * logged on another CPU between creating the instance and
+		 * applying its flags, within the same call */
+		if (nl->flags_active & NFULNL_CFG_F_SEQ)
+			nl->c.unsequenced++;
 		return;
+	}
 	if (nl->loss_stage == LOSS_NEXT_SETTLES) {
 		nl->loss_stage = LOSS_SETTLED;
 		nl->c.loss_pending = 0;
@@ -651,7 +723,7 @@ static int take_message(struct nflog_reader *nl, struct nflogd_record *rec)
 		nl->queued = 0;
 		return 0;
 	}
-	mnl_nlmsg_next(nlh, &left);
+	message_next(nlh, &left);
 	nl->off = nl->buf_len - (size_t)left;
 	if (!is_packet_message(nlh))
 		return 0; /* NLMSG_DONE closing a batch, a late ACK */

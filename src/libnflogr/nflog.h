@@ -57,6 +57,10 @@ struct nflog_counters {
 	uint64_t truncated;    /* datagrams cut short (MSG_TRUNC) */
 	uint64_t malformed;    /* messages that could not be parsed */
 	uint64_t rcvbuf_grows; /* times the socket buffer was doubled after ENOBUFS */
+	/* Records received without a sequence number although the seq flag
+	 * is on: logged by the kernel while it bound the group, before it
+	 * applied the flags (received, outside the exact loss count). */
+	uint64_t unsequenced;
 	/* 1 from an overrun (or truncation) until a record newer than the
 	 * drop arrives: with seq, its number counts the loss. */
 	uint64_t loss_pending;
@@ -64,8 +68,9 @@ struct nflog_counters {
 
 struct nflog_reader;
 
-/* Bind and configure a group. NULL on failure, with a one-line reason
- * naming the group in err. Warnings (e.g. a flag the kernel refused but
+/* Bind and configure a group (one netlink message: the records the kernel
+ * logs right after the bind already carry the flags). NULL on failure, with errno and
+ * a one-line reason naming the group in err. Warnings (e.g. a flag the kernel refused but
  * that the group can run without) go to warn (may be empty). */
 struct nflog_reader *nflog_reader_open(const struct nflog_options *opt, char *err, size_t errlen,
 				       char *warn, size_t warnlen);

@@ -10,9 +10,32 @@
 #include <arpa/inet.h>
 #include <endian.h>
 #include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_log.h>
 #include <string.h>
+
+/* libmnl's attribute accessors are calls into another library, five or
+ * six per attribute: the same arithmetic, inlined (a record has 10-20
+ * attributes, and every record takes this path). */
+static inline const void *attr_data(const struct nlattr *a)
+{
+	return (const char *)a + MNL_ATTR_HDRLEN;
+}
+static inline uint16_t attr_len(const struct nlattr *a)
+{
+	return (uint16_t)(a->nla_len - MNL_ATTR_HDRLEN);
+}
+static inline uint16_t attr_type(const struct nlattr *a) { return a->nla_type & NLA_TYPE_MASK; }
+/* As mnl_attr_ok(): the header, and the whole attribute, within left bytes. */
+static inline bool attr_ok(const struct nlattr *a, int left)
+{
+	return left >= (int)sizeof *a && a->nla_len >= sizeof *a && (int)a->nla_len <= left;
+}
+static inline const struct nlattr *attr_next(const struct nlattr *a)
+{
+	return (const struct nlattr *)((const char *)a + MNL_ALIGN(a->nla_len));
+}
 
 /* Minimum payload size of each fixed-size attribute; 0 = variable. */
 static const uint16_t attr_min_len[NFULA_MAX + 1] = {
@@ -36,14 +59,14 @@ static const uint16_t attr_min_len[NFULA_MAX + 1] = {
 static uint32_t get_be32(const struct nlattr *a)
 {
 	uint32_t v;
-	memcpy(&v, mnl_attr_get_payload(a), 4);
+	memcpy(&v, attr_data(a), 4);
 	return ntohl(v);
 }
 
 static uint16_t get_be16(const struct nlattr *a)
 {
 	uint16_t v;
-	memcpy(&v, mnl_attr_get_payload(a), 2);
+	memcpy(&v, attr_data(a), 2);
 	return ntohs(v);
 }
 
@@ -56,7 +79,7 @@ static void set_ifdev(struct record_ifdev *dev, const struct nlattr *a)
 static void parse_timestamp(struct nflogd_record *rec, const struct nlattr *a)
 {
 	struct nfulnl_msg_packet_timestamp ts;
-	memcpy(&ts, mnl_attr_get_payload(a), sizeof ts);
+	memcpy(&ts, attr_data(a), sizeof ts);
 	uint64_t sec = be64toh(ts.sec), usec = be64toh(ts.usec);
 	if (usec >= 1000000) /* not a time the kernel would send: keep receive time */
 		return;
@@ -67,8 +90,8 @@ static void parse_timestamp(struct nflogd_record *rec, const struct nlattr *a)
 
 static void parse_hwaddr(struct nflogd_record *rec, const struct nlattr *a)
 {
-	const struct nfulnl_msg_packet_hw *hw = mnl_attr_get_payload(a);
-	uint16_t avail = mnl_attr_get_payload_len(a) - 4;
+	const struct nfulnl_msg_packet_hw *hw = attr_data(a);
+	uint16_t avail = attr_len(a) - 4;
 	uint16_t len = ntohs(hw->hw_addrlen);
 	if (len > avail)
 		len = avail;
@@ -81,8 +104,8 @@ static void parse_hwaddr(struct nflogd_record *rec, const struct nlattr *a)
 static int vlan_attr_cb(const struct nlattr *a, void *data)
 {
 	struct nflogd_record *rec = data;
-	uint16_t type = mnl_attr_get_type(a);
-	if ((type == NFULA_VLAN_PROTO || type == NFULA_VLAN_TCI) && mnl_attr_get_payload_len(a) < 2)
+	uint16_t type = attr_type(a);
+	if ((type == NFULA_VLAN_PROTO || type == NFULA_VLAN_TCI) && attr_len(a) < 2)
 		return MNL_CB_ERROR;
 	if (type == NFULA_VLAN_PROTO)
 		rec->vlan_proto = get_be16(a);
@@ -95,7 +118,7 @@ static int parse_fixed(struct nflogd_record *rec, uint16_t type, const struct nl
 {
 	switch (type) {
 	case NFULA_PACKET_HDR: {
-		const struct nfulnl_msg_packet_hdr *ph = mnl_attr_get_payload(a);
+		const struct nfulnl_msg_packet_hdr *ph = attr_data(a);
 		rec->has_packet_hdr = true;
 		rec->hw_protocol = ntohs(ph->hw_protocol);
 		rec->hook = ph->hook;
@@ -145,8 +168,8 @@ static int parse_fixed(struct nflogd_record *rec, uint16_t type, const struct nl
 
 static void parse_prefix(struct nflogd_record *rec, const struct nlattr *a)
 {
-	const char *p = mnl_attr_get_payload(a);
-	uint16_t len = mnl_attr_get_payload_len(a);
+	const char *p = attr_data(a);
+	uint16_t len = attr_len(a);
 	/* The kernel sends the prefix with its NUL; stop at the first NUL
 	 * (what the kernel's own LOG line shows), never read past len. */
 	const char *nul = memchr(p, '\0', len);
@@ -157,23 +180,23 @@ static void parse_prefix(struct nflogd_record *rec, const struct nlattr *a)
 static int attr_cb(const struct nlattr *a, void *data)
 {
 	struct nflogd_record *rec = data;
-	uint16_t type = mnl_attr_get_type(a);
-	uint16_t len = mnl_attr_get_payload_len(a);
+	uint16_t type = attr_type(a);
+	uint16_t len = attr_len(a);
 
 	if (type <= NFULA_MAX && attr_min_len[type] && len < attr_min_len[type])
 		return MNL_CB_ERROR;
 	switch (type) {
 	case NFULA_PAYLOAD:
-		rec->payload = mnl_attr_get_payload(a);
+		rec->payload = attr_data(a);
 		rec->payload_len = len;
 		return MNL_CB_OK;
 	case NFULA_PREFIX: parse_prefix(rec, a); return MNL_CB_OK;
 	case NFULA_HWHEADER:
-		rec->hwhdr = mnl_attr_get_payload(a);
+		rec->hwhdr = attr_data(a);
 		rec->hwhdr_len = len;
 		return MNL_CB_OK;
 	case NFULA_L2HDR:
-		rec->l2hdr = mnl_attr_get_payload(a);
+		rec->l2hdr = attr_data(a);
 		rec->l2hdr_len = len;
 		return MNL_CB_OK;
 	case NFULA_VLAN:
@@ -197,13 +220,13 @@ int record_parse(const struct nlmsghdr *nlh, const struct timeval *recv_time,
 	rec->group = ntohs(nfg->res_id);
 	rec->family = nfg->nfgen_family;
 	rec->ts = *recv_time;
-	/* Walk the attributes ourselves: mnl_attr_parse() silently stops at
+	/* Walk the attributes here: mnl_attr_parse() silently stops at
 	 * an attribute that runs past the message; that is a malformed
 	 * message, not a shorter one. */
 	const struct nlattr *a =
 	    (const struct nlattr *)((const char *)nfg + MNL_ALIGN(sizeof *nfg));
 	int left = (int)nlh->nlmsg_len - (int)((const char *)a - (const char *)nlh);
-	for (; mnl_attr_ok(a, left); a = mnl_attr_next(a)) {
+	for (; attr_ok(a, left); a = attr_next(a)) {
 		left -= (int)MNL_ALIGN(a->nla_len);
 		if (attr_cb(a, rec) != MNL_CB_OK)
 			return -1;
@@ -211,12 +234,37 @@ int record_parse(const struct nlmsghdr *nlh, const struct timeval *recv_time,
 	return left > 0 ? -1 : 0;
 }
 
-const char *record_hook_name(uint8_t hook)
+/* Each family numbers its hooks its own way: NF_INET_* (NF_INET_INGRESS
+ * is 5), NF_ARP_*, NF_NETDEV_*, NF_BR_* (NF_BR_BROUTING is 5). */
+static const char *const inet_hooks[] = {
+	"prerouting", "input", "forward", "output", "postrouting", "ingress", NULL,
+};
+static const char *const arp_hooks[] = { "input", "output", "forward", NULL };
+static const char *const netdev_hooks[] = { "ingress", "egress", NULL };
+static const char *const bridge_hooks[] = {
+	"prerouting", "input", "forward", "output", "postrouting", "brouting", NULL,
+};
+static const struct {
+	uint8_t family;
+	const char *const *names; /* NULL-terminated */
+} hook_tables[] = {
+	{ NFPROTO_IPV4, inet_hooks },	  { NFPROTO_IPV6, inet_hooks },
+	{ NFPROTO_ARP, arp_hooks },	  { NFPROTO_NETDEV, netdev_hooks },
+	{ NFPROTO_BRIDGE, bridge_hooks },
+};
+
+const char *record_hook_name(uint8_t family, uint8_t hook)
 {
-	static const char *const names[] = {
-		"prerouting", "input", "forward", "output", "postrouting",
-	};
-	return hook < sizeof names / sizeof names[0] ? names[hook] : NULL;
+	for (size_t t = 0; t < sizeof hook_tables / sizeof *hook_tables; t++) {
+		if (hook_tables[t].family != family)
+			continue;
+		const char *const *names = hook_tables[t].names;
+		for (size_t i = 0; names[i]; i++)
+			if (i == hook)
+				return names[i];
+		return NULL;
+	}
+	return NULL;
 }
 
 const char *record_family_name(uint8_t family)

@@ -91,8 +91,9 @@ struct nflogd_record {
 int record_parse(const struct nlmsghdr *nlh, const struct timeval *recv_time,
 		 struct nflogd_record *rec);
 
-/* Name of a hook number ("input", "output", ...), or NULL if unknown. */
-const char *record_hook_name(uint8_t hook);
+/* Name of a hook number in an NFPROTO family, as nft names the hooks of
+ * that family ("input", "ingress", ...), or NULL if unknown. */
+const char *record_hook_name(uint8_t family, uint8_t hook);
 
 /* Name of an NFPROTO family ("ipv4", "ipv6", "bridge", "arp", "netdev"),
  * or NULL if unknown. */

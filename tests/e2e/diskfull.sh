@@ -14,19 +14,9 @@ e2e_init diskfull
 COUNT=${DISKFULL_COUNT:-18000}
 RATE=${DISKFULL_RATE:-2000}
 
-# A process that owns the mount namespace with the tmpfs; the daemon and
-# every look at the tmpfs enter it. It dies with the test (trap).
-mkdir "$T/disk"
-ip netns exec "$NS" unshare -m --propagation private \
-	sh -c 'mount -t tmpfs -o size=16m nflogd-e2e "$1" && exec sleep 600' sh "$T/disk" &
-HOLDER=$!
-trap 'kill "$HOLDER" 2>/dev/null; e2e_cleanup' EXIT
-inside() { nsenter -t "$HOLDER" -m "$@"; }
-for i in $(seq 50); do
-	inside findmnt -n "$T/disk" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-inside findmnt -n "$T/disk" >/dev/null 2>&1 || { not_ok "tmpfs mounted in a private namespace"; e2e_finish; }
+# The tmpfs in a mount namespace of its own; the daemon and every look at
+# the tmpfs enter it (inside).
+private_tmpfs "$T/disk" 16m || { not_ok "tmpfs mounted in a private namespace"; e2e_finish; }
 check "host's $T/disk is not a mount point" bash -c "! findmnt -n '$T/disk' >/dev/null"
 
 nft_load <<EOF2
@@ -44,7 +34,7 @@ outputs = (
 );
 groups = ( { group = 71; outputs = ("full", "other"); qthresh = 16; rcvbuf = "16M"; } );
 EOF2
-NFLOGD_WRAP="nsenter -t $HOLDER -m ${NFLOGD_WRAP:-}" daemon_start "$T/nflogd.conf" || { not_ok "daemon starts"; e2e_finish; }
+NFLOGD_WRAP="nsenter -t $TMPFS_HOLDER -m ${NFLOGD_WRAP:-}" daemon_start "$T/nflogd.conf" || { not_ok "daemon starts"; e2e_finish; }
 pid=$(daemon_pid)
 
 nsx "$LOADGEN" -c "$COUNT" -r "$RATE" -p 7701 -b 4 >"$T/loadgen.out" 2>&1 &

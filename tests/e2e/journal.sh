@@ -1,8 +1,10 @@
 #!/bin/bash
 # The journal output against a real systemd-journald (private, in a mount
 # + PID namespace): records found by their NFLOG_* fields with exact
-# values, MESSAGE_IDs, daemon start/stop entries, and journald stopped
-# while traffic flows: nflogd survives, counts the failed sends, resumes.
+# values, MESSAGE_IDs, daemon start/stop entries, an entry larger than a
+# datagram (sent in a memfd), and journald away while traffic flows:
+# nflogd queues up to queue_size, counts what it drops, tells the journal
+# with a DROPPED entry placed where they went missing, resumes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_journald.sh"
 journald_enter "$@"
@@ -23,13 +25,14 @@ table inet t {
 		udp dport 7101 log group 21 prefix "jr-$TAG "
 		udp dport 7102 meta mark set 0x2a log group 21 prefix "j6-$TAG"
 		udp dport 7103 log group 21 prefix "jd-$TAG "
+		udp dport 7104 log group 21 prefix "jm-$TAG "
 	}
 }
 EOF
 
 cat >"$T/nflogd.conf" <<EOF
 outputs = (
-	{ name = "j"; type = "journal"; payload = true; },
+	{ name = "j"; type = "journal"; payload = true; queue_size = 4; },
 	{ name = "jx"; type = "journal"; ident = "fw-$TAG"; priority = "warning"; },
 	$(conf_file_output f "$T/all.log" text)
 );
@@ -98,38 +101,49 @@ check_eq "IPv6 NFLOG_FAMILY" "$(jfield "${q6[@]}" -- NFLOG_FAMILY)" "'ipv6'"
 check_eq "mark 0x2a: NFLOG_MARK 42" "$(jfield "${q6[@]}" -- NFLOG_MARK)" "'42'"
 check_eq "IPv6 NFLOG_DPT" "$(jfield "${q6[@]}" -- NFLOG_DPT)" "'7102'"
 
-# ---- journald away while traffic flows ----
+# ---- an entry larger than a datagram goes in a memfd ----
+nsx python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"m" * 40000, ("127.0.0.1", 7104))'
+qm=("NFLOG_PREFIX=jm-$TAG ")
+check "a 40000-byte packet with payload = true arrives" wait_entries 1 "${qm[@]}"
+check_eq "its NFLOG_PAYLOAD is the whole packet in hex (80056 digits, > 64 KiB)" \
+	"$(jctl -o json --all "${qm[@]}" | python3 -c 'import json, sys; v = json.load(sys.stdin)["NFLOG_PAYLOAD"]; print(len(v), v[:2], v[-4:])')" \
+	"80056 45 6d6d"
+
+# ---- journald away while traffic flows (output j: queue_size = 4) ----
+check "what journald read is counted as written: nothing left in flight" settled j
 journald_stop
 send_udp 127.0.0.1 7103 10          # its socket left behind: connection refused
-rm -f /run/systemd/journal/socket   # then no socket at all (libsystemd says nothing)
+rm -f /run/systemd/journal/socket   # then no socket at all
 send_udp 127.0.0.1 7103 10
-wait_lines "$T/all.log" 24
+wait_lines "$T/all.log" 25
 check "nflogd survives journald going away" kill -0 "$(daemon_pid)"
+check "while away: 4 queued, 16 dropped" grep -q "queued 4, dropped 16," <<<"$(counters j)"
 journald_start || not_ok "journald starts again"
+check "the 4 queued entries arrive once journald is back" wait_entries 4 "NFLOG_PREFIX=jd-$TAG "
 send_udp 127.0.0.1 7103 5
-wait_lines "$T/all.log" 29
-check "entries resume after journald is back" wait_entries 5 "NFLOG_PREFIX=jd-$TAG "
-check_eq "exactly the 5 sent after the restart arrive" "$(jctl -o cat "NFLOG_PREFIX=jd-$TAG " | wc -l)" 5
-check_eq "a DROPPED entry says 20 were lost" "$(jfield MESSAGE_ID=$MID_DROPPED -- NFLOG_DROPPED)" "'20'"
+wait_lines "$T/all.log" 30
+check "entries resume after journald is back" wait_entries 9 "NFLOG_PREFIX=jd-$TAG "
+check_eq "4 queued + 5 sent after the restart arrive, no more" "$(jctl -o cat "NFLOG_PREFIX=jd-$TAG " | wc -l)" 9
+check_eq "a DROPPED entry says 16 were dropped" "$(jfield MESSAGE_ID=$MID_DROPPED -- NFLOG_DROPPED)" "'16'"
 jctl -o json >"$T/journal.json"
-check "the DROPPED entry comes before the first record after the restart" python3 -c '
+check "the DROPPED entry sits where they went missing: after the 4 queued, before the 5 new" python3 -c '
 import json, sys
 mid, prefix, path = sys.argv[1:]
-order = []
+order = ""
 for l in open(path):
     e = json.loads(l)
-    if e.get("MESSAGE_ID") == mid: order.append("d")
-    elif e.get("NFLOG_PREFIX") == prefix: order.append("r")
-sys.exit(0 if order[:1] == ["d"] and order.count("r") == 5 else 1)' "$MID_DROPPED" "jd-$TAG " "$T/journal.json"
+    if e.get("MESSAGE_ID") == mid: order += "d"
+    elif e.get("NFLOG_PREFIX") == prefix: order += "r"
+sys.exit(0 if order == "rrrrdrrrrr" else 1)' "$MID_DROPPED" "jd-$TAG " "$T/journal.json"
 check_eq "the file output lost nothing meanwhile" "$(grep -c "jd-$TAG " "$T/all.log")" 25
 
-kill -USR2 "$(daemon_pid)"
-for _ in $(seq 50); do grep -q "output j: written" "$T/nflogd.log" && break; sleep 0.05; done
-stats=$(grep "output j: written" "$T/nflogd.log" | tail -1)
-check "counters: 20 dropped" grep -q "dropped 20," <<<"$stats"
+settled j
+stats=$(counters j)
+check "counters: 16 dropped, nothing queued" grep -q "queued 0, dropped 16," <<<"$stats"
 errors=$(sed -n 's/.*errors \([0-9]*\).*/\1/p' <<<"$stats")
-check "counters: at least 20 failed sends (got $errors)" test "${errors:-0}" -ge 20
-check "the failure was reported in nflogd's log" grep -q "output j: cannot send to journald" "$T/nflogd.log"
+check "counters: failed connects counted (got $errors)" test "${errors:-0}" -ge 1
+check "the failure was reported in nflogd's log" grep -q "output j: lost its connection to journald" "$T/nflogd.log"
+check "journald's return was reported" grep -q "output j: connected to journald again" "$T/nflogd.log"
 
 kill -HUP "$(daemon_pid)"
 check "reload entries (MESSAGE_ID reload), one per journal output" wait_entries 2 MESSAGE_ID=$MID_RELOAD
@@ -137,6 +151,7 @@ daemon_stop; rc=$?
 check_eq "SIGTERM: exit 0" "$rc" 0
 check "no sanitizer report in the daemon log" bash -c "! grep -q 'Sanitizer\|runtime error' \"\$1\"" _ "$T/nflogd.log"
 check "stop entry (MESSAGE_ID stop)" wait_entries 2 MESSAGE_ID=$MID_STOP
+check "the large entry went through a memfd (counted at close)" grep -q "output j: .* 1 entries sent through a memfd" "$T/nflogd.log"
 
 # the catalog compiles and explains every MESSAGE_ID (in a private root)
 mkdir -p "$T/root/usr/lib/systemd/catalog"

@@ -12,6 +12,8 @@
 #   send_udp HOST PORT [N] [UID]   N datagrams (default 1), optionally as user UID
 #   send_tcp HOST PORT       one TCP connection attempt (SYN)
 #   wait_lines FILE N [SEC]  wait until FILE has at least N lines
+#   private_tmpfs DIR SIZE   a tmpfs on DIR in a private mount namespace; inside CMD
+#   udp_sink PORT FILE       a UDP peer on 127.0.0.1:PORT in the namespace
 #   ok / not_ok / check      TAP-ish results; e2e_finish exits 0, 1, or 77 (skip)
 set -u
 
@@ -168,4 +170,45 @@ kernel_log_on() {
 		trap 'sysctl -qw net.netfilter.nf_log_all_netns='"$OLD_ALL_NETNS"'; e2e_cleanup' EXIT
 	fi
 	dmesg >/dev/null 2>&1 || e2e_skip "cannot read the kernel log"
+}
+
+# private_tmpfs DIR SIZE: a tmpfs of SIZE (e.g. 16m) on DIR, mounted in a
+# mount namespace of its own (never on the host's paths) that a process,
+# $TMPFS_HOLDER, keeps until the test ends (trap). The daemon and every
+# look at DIR enter it: `inside CMD`, NFLOGD_WRAP="nsenter -t
+# $TMPFS_HOLDER -m". Returns non-zero when it could not be mounted.
+private_tmpfs() {
+	local dir=$1 size=$2 i
+	mkdir -p "$dir"
+	ip netns exec "$NS" unshare -m --propagation private \
+		sh -c 'mount -t tmpfs -o size="$2" nflogd-e2e "$1" && exec sleep 600' sh "$dir" "$size" &
+	TMPFS_HOLDER=$!
+	trap 'kill "$TMPFS_HOLDER" 2>/dev/null; e2e_cleanup' EXIT
+	for i in $(seq 50); do
+		inside findmnt -n "$dir" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+inside() { nsenter -t "$TMPFS_HOLDER" -m "$@"; }
+
+# udp_sink PORT FILE: a UDP socket on 127.0.0.1:PORT in the namespace that
+# appends each datagram to FILE as a line (a remote syslog server); returns
+# once it is bound; the cleanup stops it.
+udp_sink() {
+	# not through nsx: $! must be python itself
+	ip netns exec "$NS" python3 -u -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+out = open(sys.argv[2], "ab", buffering=0)
+while True:
+    out.write(s.recv(65536) + b"\n")' "$1" "$2" &
+	DAEMON_PIDS[udp$1]=$!
+	local i
+	for i in $(seq 100); do
+		ip netns exec "$NS" ss -lunH "sport = :$1" | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
 }

@@ -8,8 +8,12 @@
 #                         things with $$, which would be 1 in every test.
 #   journald_trap         after e2e_init: the cleanup trap stops journald too
 #   journald_start        start journald (again) in it; waits for its socket
-#   journald_stop         SIGTERM it and wait
+#                         (in the network namespace $JOURNALD_NETNS if set)
+#   journald_stop         SIGTERM it (SIGCONT first, if a test stopped it) and wait
 #   jctl ARGS...          journalctl on the private journal only
+#   counters OUTPUT       SIGUSR2 to the daemon; print OUTPUT's newest counter line
+#   settled OUTPUT [SEC]  true once OUTPUT has nothing queued (all it sent is
+#                         known read by journald), asked every 0.1 s up to SEC (10)
 #
 # journald runs outside the test's network namespace; the daemon reaches
 # its socket by path (/run/systemd/journal/socket) all the same.
@@ -49,7 +53,8 @@ journald_trap() { trap 'journald_stop; e2e_cleanup' EXIT; }
 
 journald_start() {
 	rm -f /run/systemd/journal/socket   # a stale one would look ready
-	/lib/systemd/systemd-journald >>"${T:-/tmp}/journald.log" 2>&1 &
+	${JOURNALD_NETNS:+nsenter --net=/run/netns/$JOURNALD_NETNS} \
+		/lib/systemd/systemd-journald >>"${T:-/tmp}/journald.log" 2>&1 &
 	JOURNALD_PID=$!
 	local i
 	for i in $(seq 100); do
@@ -62,6 +67,7 @@ journald_start() {
 
 journald_stop() {
 	[ -n "${JOURNALD_PID:-}" ] || return 0
+	kill -CONT "$JOURNALD_PID" 2>/dev/null   # a test may have stopped it
 	kill -TERM "$JOURNALD_PID" 2>/dev/null
 	wait "$JOURNALD_PID" 2>/dev/null
 	JOURNALD_PID=
@@ -70,3 +76,23 @@ journald_stop() {
 }
 
 jctl() { journalctl -q --no-pager --directory=/run/log/journal "$@"; }
+
+counters() {
+	local n
+	n=$(grep -c "output $1: written" "$T/nflogd.log")
+	kill -USR2 "$(daemon_pid)"
+	for _ in $(seq 100); do
+		[ "$(grep -c "output $1: written" "$T/nflogd.log")" -gt "$n" ] && break
+		sleep 0.02
+	done
+	grep "output $1: written" "$T/nflogd.log" | tail -1
+}
+
+settled() {
+	local i
+	for i in $(seq $((${2:-10} * 10))); do
+		counters "$1" | grep -q "queued 0," && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -9,6 +9,9 @@
 # cgroups and the temp dir are removed by the trap.
 #
 #   nspawn_init NAME        $NS (netns), $T (temp dir), $ID, cleanup trap
+#   nspawn_install          `meson install --destdir` of the build under test
+#                           (prefix /usr/local) into $T/dest; sets $L, the tree
+#                           to bind over the container's /usr/local
 #   nspawn_boot BIND...     boot with extra nspawn options (--bind-ro=A:B ...)
 #                           and wait until the system is running; sets $LEADER
 #   C CMD...                run CMD inside the container (systemctl, journalctl)
@@ -134,4 +137,22 @@ nspawn_poweroff() {
 	wait "$NSPAWN_PID"; rc=$?
 	NSPAWN_PID=
 	return $rc
+}
+
+nspawn_install() {
+	: "${NFLOGD_BUILD:?NFLOGD_BUILD must name the build tree (meson test sets it)}"
+	local build=$NFLOGD_BUILD prefix
+	prefix=$(meson introspect --buildoptions "$build" |
+		python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
+	if [ "$prefix" != /usr/local ]; then
+		echo "# $build has prefix $prefix: building a /usr/local tree in $T/build"
+		build=$T/build
+		meson setup "$build" "$NFLOGD_SRC" --prefix=/usr/local >/dev/null &&
+			ninja -C "$build" >/dev/null || { echo "# build with prefix /usr/local failed"; return 1; }
+	fi
+	if ! meson install -C "$build" --destdir "$T/dest" --no-rebuild --quiet >"$T/install.log" 2>&1; then
+		sed 's/^/#   /' "$T/install.log"
+		return 1
+	fi
+	L=$T/dest/usr/local
 }

@@ -11,7 +11,9 @@
 #                        127.0.0.1 and ::1 port $RS_UDP_PORT, imtcp (octet
 #                        counting or LF framing) on $RS_TCP_PORT; every message
 #                        one JSON line of rsyslog's parsed properties in
-#                        $RS_DIR/msgs.json, raw in $RS_DIR/raw.log
+#                        $RS_DIR/msgs.json, raw in $RS_DIR/raw.log; then
+#                        $RS_EXTRA_CONF (rsyslog statements a test adds,
+#                        e.g. mmpstrucdata and its own output file)
 #   rsyslog_stop         SIGTERM it and wait
 #   rs_select EXPR [FIELD]  messages m for which the python EXPR holds:
 #                        their count, or FIELD of each
@@ -64,6 +66,7 @@ rsyslog_conf() {
 	template(name="raw" type="string" string="%inputname% %rawmsg%\n")
 	*.* action(type="omfile" file="$RS_DIR/msgs.json" template="json")
 	*.* action(type="omfile" file="$RS_DIR/raw.log" template="raw")
+	${RS_EXTRA_CONF:-}
 	EOF
 	rsyslogd -N1 -f "$RS_DIR/rsyslog.conf" >"$RS_DIR/check.txt" 2>&1 || { cat "$RS_DIR/check.txt"; return 1; }
 }

@@ -5,6 +5,11 @@
  *   reader_api overrun GROUP POLICY SECONDS
  *                               tiny rcvbuf, read nothing for SECONDS, then
  *                               drain: counters drops/lost/received
+ *   reader_api startseq GROUP STARTS RECORDS
+ *                               bind the group STARTS times while a sender
+ *                               floods it, read RECORDS records each time:
+ *                               records without a sequence number, and the
+ *                               reader's unsequenced counter
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +91,39 @@ static int overrun(uint16_t group, const char *policy, int seconds)
 	return 0;
 }
 
+/* Issue 13 defect #5: a record the kernel logged right after the bind
+ * must carry its sequence number (the flags come with the bind), or be
+ * counted as unsequenced. */
+static int startseq(uint16_t group, int starts, int records)
+{
+	long no_seq = 0, unsequenced = 0, received = 0;
+	for (int i = 0; i < starts; i++) {
+		struct nflog_options o = { .group = group,
+					   .copymode = 2,
+					   .qthresh = 64,
+					   .timeout_cs = 5,
+					   .set_timeout = true,
+					   .nlbuf = 65536,
+					   .rcvbuf = 8 << 20,
+					   .flags = 1 };
+		char err[512], warn[512];
+		struct nflog_reader *nl = nflog_reader_open(&o, err, sizeof err, warn, sizeof warn);
+		if (!nl) {
+			fprintf(stderr, "open: %s\n", err);
+			return 1;
+		}
+		struct nflogd_record rec;
+		for (int n = 0; n < records && nflog_reader_next(nl, true, &rec) == 1; n++)
+			no_seq += !rec.has_seq;
+		unsequenced += (long)nflog_reader_counters(nl)->unsequenced;
+		received += (long)nflog_reader_counters(nl)->received;
+		nflog_reader_close(nl);
+	}
+	printf("starts=%d received=%ld no_seq=%ld unsequenced=%ld\n", starts, received, no_seq,
+	       unsequenced);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -93,6 +131,9 @@ int main(int argc, char **argv)
 		return basic((uint16_t)atoi(argv[2]));
 	if (argc >= 5 && strcmp(argv[1], "overrun") == 0)
 		return overrun((uint16_t)atoi(argv[2]), argv[3], atoi(argv[4]));
-	fprintf(stderr, "usage: reader_api basic GROUP | overrun GROUP handle|disable SECONDS\n");
+	if (argc >= 5 && strcmp(argv[1], "startseq") == 0)
+		return startseq((uint16_t)atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: reader_api basic GROUP | overrun GROUP handle|disable SECONDS | "
+			"startseq GROUP STARTS RECORDS\n");
 	return 2;
 }

@@ -5,12 +5,20 @@
 # (%app-name%, %msgid%, %structured-data%, %msg%); a prefix with a newline,
 # quotes and control bytes does not break framing; rsyslog stopped under
 # steady traffic: the file output loses nothing, the queued backlog
-# arrives after the reconnect and the rest is counted exactly.
+# arrives after the reconnect and the rest is counted exactly. A custom
+# sd_id reaches rsyslog and its fields parse with mmpstrucdata as
+# doc/outputs.md shows ($!rfc5424-sd!ID!src).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_rsyslog.sh"
 rsyslog_enter "$@"
 e2e_init syslog
 rsyslog_trap
+# The recipe of doc/outputs.md: mmpstrucdata, SD-ID kept as configured.
+SDID="fwTest@99999.1"
+RS_EXTRA_CONF="module(load=\"mmpstrucdata\")
+action(type=\"mmpstrucdata\" sd_name.lowercase=\"off\")
+template(name=\"sdid\" type=\"string\" string=\"%\$!rfc5424-sd!$SDID!src% %\$!rfc5424-sd!$SDID!dpt% %\$!rfc5424-sd!$SDID!group% [%\$!rfc5424-sd!$SDID!prefix%]\\n\")
+if \$app-name == \"sdid-$TAG\" and \$msgid == \"NFLOG\" then action(type=\"omfile\" file=\"$T/rs/sdid.log\" template=\"sdid\")"
 rsyslog_start || { not_ok "rsyslogd starts"; e2e_finish; }
 
 nft_load <<EOF
@@ -41,18 +49,20 @@ outputs = (
 	{ name = "udp"; type = "syslog"; target = "udp://127.0.0.1:$RS_UDP_PORT"; },
 	{ name = "udp6"; type = "syslog"; target = "udp://[::1]:$RS_UDP_PORT"; structured_data = false; },
 	{ name = "tcp"; type = "syslog"; target = "tcp://127.0.0.1:$RS_TCP_PORT"; },
+	{ name = "sdid"; type = "syslog"; target = "tcp://127.0.0.1:$RS_TCP_PORT"; sd_id = "$SDID";
+	  ident = "sdid-$TAG"; },
 	{ name = "tq"; type = "syslog"; target = "tcp://localhost:$RS_TCP_PORT"; queue_size = 40;
 	  ident = "q-$TAG"; structured_data = false; },
 	$(conf_file_output f31 "$T/g31.log" text),
 	$(conf_file_output f34 "$T/g34.json" json)
 );
 groups = (
-	{ group = 31; outputs = ("loc", "loc5424", "udp", "udp6", "tcp", "f31"); qthresh = 1; },
+	{ group = 31; outputs = ("loc", "loc5424", "udp", "udp6", "tcp", "sdid", "f31"); qthresh = 1; },
 	{ group = 34; outputs = ("tq", "f34"); qthresh = 1; flags = ("seq"); }
 );
 EOF
 daemon_start "$T/nflogd.conf" || { not_ok "daemon starts"; e2e_finish; }
-ok "daemon starts with six syslog outputs"
+ok "daemon starts with seven syslog outputs"
 PID=$(daemon_pid)
 
 send_udp 127.0.0.1 7301 2
@@ -112,11 +122,24 @@ import sys, re
 bad = [l for l in open(sys.argv[1], errors="replace") if l.startswith("tcp4 ") and not re.match(r"tcp4 <\d+>1 \S+ \S+ \S+ \d+ [A-Z]+ ", l)]
 sys.exit(1 if bad else 0)' "$RS_DIR/raw.log"
 
+# --- sd_id: a custom SD-ID arrives, and rsyslog's mmpstrucdata parses it
+ssd="m['app'] == 'sdid-$TAG' and m['msgid'] == 'NFLOG'"
+check "sd_id: 4 records" rs_wait 4 "$ssd"
+check_eq "sd_id: every record's SD element is [$SDID ...]" \
+	"$(rs_select "$ssd and m['sd'].startswith('[$SDID timestamp=\"')")" 4
+check_eq "sd_id: the default SD-ID is not used" "$(rs_select "$ssd and 'nflog@32473' in m['sd']")" 0
+check "sd_id: mmpstrucdata wrote the 4 records" wait_lines "$T/rs/sdid.log" 4
+check_eq "sd_id: \$!rfc5424-sd!$SDID!src, dpt, group, prefix of the IPv4 records" \
+	"$(grep -c "^127.0.0.1 7301 31 \[$P\]\$" "$T/rs/sdid.log")" 2
+check_eq "sd_id: the IPv6 record's src" "$(grep -c "^::1 7301 31 \[$P\]\$" "$T/rs/sdid.log")" 1
+check_eq "sd_id: the hostile prefix, unescaped by mmpstrucdata, reads as the text line shows it" \
+	"$(grep -cF "[${badline%%IN=*}]" "$T/rs/sdid.log")" 1
+
 # --- a hostile prefix: newline, a fake syslog header, quote, ], backslash, control bytes
 check "hostile prefix: the file line is escaped" grep -q 'bad\\x0a<13>1 x "]\\x5c\\x01\\x7f-' <<<"$badline"
 for input in tcp4 udp4 imuxsock; do
 	check_eq "hostile prefix over $input: one message, %msg% the escaped line" \
-		"$(rs_select "m['in'] == '$input' and m['msg'].lstrip(' ') == $(pyrepr "$badline")")" \
+		"$(rs_select "m['in'] == '$input' and m['app'] != 'sdid-$TAG' and m['msg'].lstrip(' ') == $(pyrepr "$badline")")" \
 		"$([ $input = imuxsock ] && echo 2 || echo 1)"
 done
 want_sd=$(python3 -c '
@@ -127,7 +150,7 @@ print(repr(" prefix=\"" + esc + "\""))' "$BAD")
 check "hostile prefix: SD value escaped per RFC 5424 over TCP" python3 -c '
 import json, sys, ast
 want = ast.literal_eval(sys.argv[2])
-n = sum(1 for l in open(sys.argv[1]) if json.loads(l)["in"] == "tcp4" and want in json.loads(l)["sd"])
+n = sum(1 for l in open(sys.argv[1]) if json.loads(l)["in"] == "tcp4" and json.loads(l)["app"] == "nflogd" and want in json.loads(l)["sd"])
 sys.exit(0 if n == 1 else 1)' "$RS_DIR/msgs.json" "$want_sd"
 check_eq "no message was split: nothing starts with the fake header" \
 	"$(rs_select "m['msg'].startswith('<13>') or m['app'] == 'x'")" 0

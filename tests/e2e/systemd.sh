@@ -16,23 +16,10 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_nspawn.sh"
 nspawn_init systemd
-: "${NFLOGD_BUILD:?NFLOGD_BUILD must name the build tree (meson test sets it)}"
 P1="sdA$$" P2="sdB$$" P3="sdC$$"
 
 # ---- install, as `meson install` does, into $T/dest (prefix /usr/local)
-build=$NFLOGD_BUILD
-prefix=$(meson introspect --buildoptions "$build" |
-	python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
-if [ "$prefix" != /usr/local ]; then
-	echo "# $build has prefix $prefix: building a /usr/local tree in $T/build"
-	build=$T/build
-	meson setup "$build" "$NFLOGD_SRC" --prefix=/usr/local >/dev/null &&
-		ninja -C "$build" >/dev/null || { not_ok "build with prefix /usr/local"; e2e_finish; }
-fi
-if ! meson install -C "$build" --destdir "$T/dest" --no-rebuild --quiet >"$T/install.log" 2>&1; then
-	sed 's/^/#   /' "$T/install.log"; not_ok "meson install --destdir"; e2e_finish
-fi
-L=$T/dest/usr/local
+nspawn_install || { not_ok "meson install --destdir"; e2e_finish; }
 check "meson install: binary, unit, config, man pages" test -x "$L/sbin/nflogd" -a \
 	-f "$L/lib/systemd/system/nflogd.service" -a -f "$L/etc/nflogd.conf" -a \
 	-f "$L/share/man/man8/nflogd.8" -a -f "$L/share/man/man5/nflogd.conf.5"
@@ -74,14 +61,7 @@ JOURNAL=0 SYSLOG=0
 grep -q 'type = "journal"' "$CONF" && JOURNAL=1
 grep -q 'type = "syslog"' "$CONF" && SYSLOG=1
 if [ "$SYSLOG" = 1 ]; then   # the remote syslog server: a UDP socket in the netns
-	ip netns exec "$NS" python3 -u -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 5514))
-out = open(sys.argv[1], "ab", buffering=0)
-while True:
-    out.write(s.recv(65536) + b"\n")' "$T/remote.log" &
-	DAEMON_PIDS[udp]=$!
+	udp_sink 5514 "$T/remote.log" || { not_ok "the remote syslog peer (UDP 5514)"; e2e_finish; }
 fi
 "$NFLOGD" --check-config -c "$CONF" >/dev/null || { not_ok "the test config is valid"; e2e_finish; }
 

@@ -117,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool relative = size % 2;
 	if (relative && chdir(dir) != 0)
 		abort();
-	int rc = config_load(relative ? "main.conf" : main_path, &cfg, &errors);
+	int rc = config_load(relative ? "main.conf" : main_path, &cfg, &errors, NULL);
 	if (relative && chdir(cwd) != 0)
 		abort();
 	if (rc == 0) {

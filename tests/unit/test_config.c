@@ -73,7 +73,7 @@ static void show_errors(struct buf *errors)
 static int load(const char *path, struct nflogd_config *cfg, struct buf *errors)
 {
 	buf_reset(errors);
-	return config_load(path, cfg, errors);
+	return config_load(path, cfg, errors, NULL);
 }
 
 /* ---- files that cannot be read ---- */
@@ -442,6 +442,110 @@ static void test_escaping(void)
 	buf_free(&errors);
 }
 
+/* An output's directory must exist (nflogd creates files, not
+ * directories), except the unit's LogsDirectory=, made at each start: a
+ * warning there, and only where it does not exist yet. */
+static void test_output_dir(void)
+{
+	static const char tmpl[] =
+	    "outputs = (\n  { name = \"a\"; type = \"file\"; path = \"%s\"; } );\n"
+	    "groups = ( { group = 1; outputs = (\"a\"); } );\n";
+	char text[512], path[256], want[512];
+	struct nflogd_config cfg;
+	struct buf errors, warnings;
+	buf_init(&errors);
+	buf_init(&warnings);
+
+	snprintf(path, sizeof path, "%s/nodir/a.log", tmpdir);
+	snprintf(text, sizeof text, tmpl, path);
+	const char *conf = write_tmp("dir.conf", text, strlen(text));
+	CHECK(config_load(conf, &cfg, &errors, &warnings) == -1, "missing directory: an error");
+	snprintf(want, sizeof want,
+		 "%s:2: path: directory \"%s/nodir\" does not exist (nflogd creates files, not "
+		 "directories)\n",
+		 conf, tmpdir);
+	CHECK_STREQ(errors_str(&errors), want, "missing directory: FILE:LINE says which");
+
+	snprintf(path, sizeof path, "%s/dir.conf/a.log", tmpdir); /* a file as directory */
+	snprintf(text, sizeof text, tmpl, path);
+	buf_reset(&errors);
+	CHECK(config_load(write_tmp("dir.conf", text, strlen(text)), &cfg, &errors, &warnings) ==
+		  -1,
+	      "a file as the directory: an error");
+	snprintf(want, sizeof want, ":2: path: \"%s/dir.conf\" is not a directory\n", tmpdir);
+	CHECK(strstr(errors_str(&errors), want) != NULL, "it is said at its line");
+
+	snprintf(path, sizeof path, "%s/a.log", tmpdir);
+	snprintf(text, sizeof text, tmpl, path);
+	buf_reset(&errors);
+	CHECK(config_load(write_tmp("dir.conf", text, strlen(text)), &cfg, &errors, &warnings) == 0,
+	      "an existing directory loads");
+	CHECK(errors.len == 0 && warnings.len == 0, "no error and no warning");
+	config_free(&cfg);
+
+	snprintf(text, sizeof text, tmpl, CONFIG_LOGS_DIRECTORY "/a.log");
+	conf = write_tmp("dir.conf", text, strlen(text));
+	CHECK(config_load(conf, &cfg, &errors, &warnings) == 0, "the LogsDirectory= one loads");
+	if (access(CONFIG_LOGS_DIRECTORY, F_OK) == 0) {
+		CHECK(warnings.len == 0, "# SKIP " CONFIG_LOGS_DIRECTORY " exists on this machine");
+	} else {
+		snprintf(want, sizeof want,
+			 "%s:2: warning: directory " CONFIG_LOGS_DIRECTORY
+			 " does not exist yet: nflogd.service creates it at start "
+			 "(LogsDirectory=); without the unit, create it first\n",
+			 conf);
+		CHECK_STREQ(errors_str(&warnings), want, "... with a warning at FILE:LINE");
+	}
+	config_free(&cfg);
+	buf_free(&errors);
+	buf_free(&warnings);
+}
+
+/* Every group number once (65536 groups): the check is not quadratic in
+ * the number of groups (it took minutes), so this ends in well under the
+ * test's timeout; the groups are all there, in order, and one more group
+ * with a number already used is the one error. */
+static void test_many_groups(void)
+{
+	enum { N = 65536 };
+	struct buf text;
+	buf_init(&text);
+	buf_printf(&text,
+		   "outputs = ( { name = \"a\"; type = \"file\"; path = \"/tmp/a.log\"; } );\n"
+		   "groups = (\n");
+	for (unsigned i = 0; i < N; i++)
+		buf_printf(&text, "  { group = %u; outputs = (\"a\"); },\n", i);
+	size_t all = text.len;
+	buf_printf(&text, "  { group = 7; outputs = (\"a\"); } );\n");
+	struct nflogd_config cfg;
+	struct buf errors;
+	buf_init(&errors);
+
+	const char *path = write_tmp("many_dup.conf", text.data, text.len);
+	CHECK(load(path, &cfg, &errors) == -1, "%d groups and a duplicate: fails", N);
+	char want[256];
+	snprintf(want, sizeof want, "%s:%d: duplicate group 7: already defined at line 10\n", path,
+		 N + 3);
+	CHECK_STREQ(errors_str(&errors), want, "the duplicate is the one error");
+	config_free(&cfg);
+
+	text.len = all - 2; /* drop ",\n" after the last of the N */
+	buf_printf(&text, " );\n");
+	path = write_tmp("many.conf", text.data, text.len);
+	int rc = load(path, &cfg, &errors);
+	CHECK(rc == 0, "%d groups load", N);
+	if (rc != 0)
+		show_errors(&errors);
+	size_t misplaced = 0;
+	for (size_t i = 0; i < cfg.n_groups; i++)
+		misplaced += cfg.groups[i].group != i || cfg.groups[i].n_outputs != 1;
+	CHECK(cfg.n_groups == N && misplaced == 0, "all %zu groups, in order (%zu misplaced)",
+	      cfg.n_groups, misplaced);
+	config_free(&cfg);
+	buf_free(&errors);
+	buf_free(&text);
+}
+
 static uint32_t rnd_state = 12345;
 static uint32_t rnd(void)
 {
@@ -505,8 +609,12 @@ int main(void)
 	test_all_errors();
 	test_escaping();
 	test_mangled();
+	test_output_dir();
+	test_many_groups();
 
-	static const char *const tmp_files[] = { "all.conf", "esc.conf", "cut.conf", "mut.conf" };
+	static const char *const tmp_files[] = { "all.conf", "esc.conf",  "cut.conf",
+						 "mut.conf", "many.conf", "many_dup.conf",
+						 "dir.conf" };
 	for (size_t i = 0; i < sizeof tmp_files / sizeof tmp_files[0]; i++) {
 		char path[128];
 		snprintf(path, sizeof path, "%s/%s", tmpdir, tmp_files[i]);

@@ -1,13 +1,17 @@
 /* test_output_file.c - the file output without a loop: size rotation
- * (names, whole lines, keep), and the backlog accounting of a write that
- * fails (against /dev/full, which fails every write with ENOSPC).
+ * (names, whole lines, keep), the backlog accounting of a write that
+ * fails (a regular file under RLIMIT_FSIZE 0: every write fails with
+ * EFBIG; /dev/full would be refused, as any non-regular file is), and
+ * what open refuses or repairs: a FIFO, a partial last line.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,7 +39,7 @@ static struct output_config file_config(const char *name, char *path)
 /* One loss line per call: about 60 bytes, numbered by count. */
 static void put_record(struct output *o, uint64_t n)
 {
-	struct output_loss loss = { .group = 7, .kind = NFLOG_LOSS_SEQ_GAP, .count = n + 1 };
+	struct output_loss loss = { .group = 7, .kind = OUTPUT_LOSS_SEQ_GAP, .count = n + 1 };
 	output_write_loss(o, &loss);
 }
 
@@ -100,14 +104,27 @@ static void test_size_rotation(const char *dir)
 	CHECK(total < 1000 && total > 150, "older files deleted: %ld lines kept", total);
 }
 
-static void test_backlog(void)
+/* From now on no write to a regular file may grow it (EFBIG, no SIGXFSZ). */
+static struct rlimit files_cannot_grow(void)
 {
-	char path[] = "/dev/full";
+	struct rlimit old, none = { 0, 0 };
+	getrlimit(RLIMIT_FSIZE, &old);
+	none.rlim_max = old.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &none);
+	return old;
+}
+
+static void test_backlog(const char *dir)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/full.log", dir);
 	struct output_config oc = file_config("full", path);
 	oc.backlog = 4096;
 	char err[512];
+	struct rlimit saved = files_cannot_grow();
 	struct output *o = output_open(&oc, NULL, err, sizeof err);
-	CHECK(o != NULL, "open /dev/full: %s", o ? "" : err);
+	CHECK(o != NULL, "open %s: %s", path, o ? "" : err);
 	if (!o)
 		return;
 	for (uint64_t i = 0; i < 10; i++)
@@ -115,7 +132,7 @@ static void test_backlog(void)
 	output_flush(o);
 	CHECK(o->stats.errors == 1 && o->stats.written == 0 && o->stats.queued == 10 &&
 		  o->stats.dropped == 0,
-	      "ENOSPC: 10 records held (errors %llu queued %llu)",
+	      "EFBIG: 10 records held (errors %llu queued %llu)",
 	      (unsigned long long)o->stats.errors, (unsigned long long)o->stats.queued);
 	for (uint64_t i = 10; i < 500; i++)
 		put_record(o, i);
@@ -128,18 +145,23 @@ static void test_backlog(void)
 	CHECK(o->stats.queued * 50 <= 4096, "the backlog holds at most 4096 bytes");
 	output_close(o); /* last attempt fails too: what was queued is dropped */
 	/* o is freed: the numbers were checked above; close must not leak or crash */
+	setrlimit(RLIMIT_FSIZE, &saved);
 }
 
-static void test_backlog_counts_after_close(void)
+static void test_backlog_counts_after_close(const char *dir)
 {
-	char path[] = "/dev/full";
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/full0.log", dir);
 	struct output_config oc = file_config("full0", path);
 	oc.backlog = 0;
 	char err[512];
+	struct rlimit saved = files_cannot_grow();
 	struct output *o = output_open(&oc, NULL, err, sizeof err);
-	CHECK(o != NULL, "open /dev/full with backlog 0");
-	if (!o)
+	CHECK(o != NULL, "open %s with backlog 0", path);
+	if (!o) {
+		setrlimit(RLIMIT_FSIZE, &saved);
 		return;
+	}
 	for (uint64_t i = 0; i < 20; i++)
 		put_record(o, i);
 	output_flush(o);
@@ -149,6 +171,69 @@ static void test_backlog_counts_after_close(void)
 	put_record(o, 20);
 	CHECK(o->stats.dropped == 21, "while failing with backlog 0, a new record is dropped");
 	output_close(o);
+	setrlimit(RLIMIT_FSIZE, &saved);
+}
+
+/* A FIFO is refused at once (opening it for writing would wait for a
+ * reader), with a message that says what it is; so is a directory. */
+static void test_refuse_fifo(const char *dir)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/fifo", dir);
+	CHECK(mkfifo(path, 0600) == 0, "mkfifo %s", path);
+	struct output_config oc = file_config("fifo", path);
+	char err[512] = "";
+	struct output *o = output_open(&oc, NULL, err, sizeof err);
+	CHECK(o == NULL && strstr(err, "is a FIFO (named pipe), not a regular file"),
+	      "a FIFO without a reader: refused, not waited on (%s)", err);
+	output_close(o);
+	int rd = open(path, O_RDONLY | O_NONBLOCK); /* now with a reader */
+	err[0] = '\0';
+	o = output_open(&oc, NULL, err, sizeof err);
+	CHECK(o == NULL && strstr(err, "is a FIFO (named pipe)"), "with a reader too (%s)", err);
+	output_close(o);
+	close(rd);
+	oc.path = (char *)dir;
+	o = output_open(&oc, NULL, err, sizeof err);
+	CHECK(o == NULL, "a directory: refused (%s)", err);
+	output_close(o);
+}
+
+/* A file that ends in part of a line (a crash mid-write) gets that part
+ * cut at open; whole lines stay; a file that ends whole is left alone. */
+static void test_cut_partial_line(const char *dir)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/partial.log", dir);
+	FILE *fp = fopen(path, "w");
+	fputs("one whole line\ntwo whole lines\n{\"timestamp\":\"2026-", fp);
+	fclose(fp);
+	struct output_config oc = file_config("partial", path);
+	char err[512];
+	struct output *o = output_open(&oc, NULL, err, sizeof err);
+	CHECK(o != NULL, "open %s", path);
+	put_record(o, 1);
+	output_close(o);
+	bool whole = false;
+	long size = 0;
+	long lines = file_lines(path, &whole, &size);
+	fp = fopen(path, "r");
+	char first[64] = "", second[64] = "", third[128] = "";
+	if (fp) {
+		(void)!fgets(first, sizeof first, fp);
+		(void)!fgets(second, sizeof second, fp);
+		(void)!fgets(third, sizeof third, fp);
+		fclose(fp);
+	}
+	CHECK(lines == 3 && whole && strcmp(second, "two whole lines\n") == 0 &&
+		  strstr(third, "nflogd: group 7 lost 2 messages") && !strstr(third, "2026-{"),
+	      "the partial line is gone, the next record starts a line of its own (%ld lines)",
+	      lines);
+	o = output_open(&oc, NULL, err, sizeof err); /* ends whole now: untouched */
+	output_close(o);
+	long size2 = 0;
+	CHECK(file_lines(path, &whole, &size2) == 3 && size2 == size,
+	      "a whole file is left as it is");
 }
 
 int main(void)
@@ -161,8 +246,10 @@ int main(void)
 		return check_done();
 	}
 	test_size_rotation(dir);
-	test_backlog();
-	test_backlog_counts_after_close();
+	test_backlog(dir);
+	test_backlog_counts_after_close(dir);
+	test_refuse_fifo(dir);
+	test_cut_partial_line(dir);
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)

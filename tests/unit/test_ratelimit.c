@@ -56,6 +56,19 @@ static void test_real_clock(void)
 	CHECK(ratelimit_allow(&rl) && !ratelimit_allow(&rl), "real clock: one of two let through");
 }
 
+/* The count of held back messages as text for the next message. */
+static void test_suppressed_text(void)
+{
+	struct ratelimit rl = RATELIMIT_INIT(10);
+	char out[64];
+	CHECK(ratelimit_allow_at(&rl, 0), "first let through");
+	CHECK_STREQ(ratelimit_suppressed_text(&rl, out, sizeof out), "", "none held back: empty");
+	CHECK(!ratelimit_allow_at(&rl, 1) && !ratelimit_allow_at(&rl, 2), "two held back");
+	CHECK_STREQ(ratelimit_suppressed_text(&rl, out, sizeof out),
+		    " (2 similar messages suppressed)", "two held back");
+	CHECK_STREQ(ratelimit_suppressed_text(&rl, out, sizeof out), "", "the count was taken");
+}
+
 int main(void)
 {
 	test_interval();
@@ -63,5 +76,6 @@ int main(void)
 	test_clock_steps_back();
 	test_reset_and_note();
 	test_real_clock();
+	test_suppressed_text();
 	return check_done();
 }

@@ -59,7 +59,7 @@ static void test_output_hook_record(void)
 	CHECK(r.prefix_len == 6 && memcmp(r.prefix, "drop: ", 6) == 0, "prefix without its NUL");
 	CHECK(r.payload_len == 4 && r.payload[0] == 0x45, "payload");
 	CHECK(!r.has_hwtype && r.hwaddr_len == 0 && r.hwhdr_len == 0, "no link layer on output");
-	CHECK_STREQ(record_hook_name(r.hook), "output", "hook name");
+	CHECK_STREQ(record_hook_name(r.family, r.hook), "output", "hook name");
 	CHECK_STREQ(record_family_name(r.family), "ipv4", "family name");
 }
 
@@ -154,12 +154,37 @@ static void test_malformed(void)
 	CHECK(record_parse(nlh, &recv_time, &r) == 0, "unknown attribute ignored");
 }
 
+/* Hooks are named per family, as nft names them (issue 12: every family
+ * used to get the IPv4 names). */
+static void test_hook_names(void)
+{
+	static const struct {
+		uint8_t family, hook;
+		const char *name;
+	} cases[] = {
+		{ 2, 0, "prerouting" }, { 2, 1, "input" },	 { 2, 2, "forward" },
+		{ 2, 3, "output" },	{ 2, 4, "postrouting" }, { 2, 5, "ingress" },
+		{ 10, 1, "input" },	{ 10, 5, "ingress" },	 { 3, 0, "input" },
+		{ 3, 1, "output" },	{ 3, 2, "forward" },	 { 5, 0, "ingress" },
+		{ 5, 1, "egress" },	{ 7, 0, "prerouting" },	 { 7, 1, "input" },
+		{ 7, 2, "forward" },	{ 7, 3, "output" },	 { 7, 4, "postrouting" },
+		{ 7, 5, "brouting" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		CHECK_STREQ(record_hook_name(cases[i].family, cases[i].hook), cases[i].name,
+			    "family %u hook %u", cases[i].family, cases[i].hook);
+	CHECK(record_hook_name(3, 3) == NULL && record_hook_name(5, 2) == NULL &&
+		  record_hook_name(7, 6) == NULL && record_hook_name(0, 1) == NULL,
+	      "hooks a family does not have are NULL (said as numbers)");
+}
+
 int main(void)
 {
 	test_output_hook_record();
 	test_input_hook_record();
 	test_malformed();
-	CHECK(record_hook_name(9) == NULL && record_family_name(99) == NULL,
+	test_hook_names();
+	CHECK(record_hook_name(2, 9) == NULL && record_family_name(99) == NULL,
 	      "unknown names are NULL");
 	return check_done();
 }

@@ -1,4 +1,4 @@
-/* test_syslog_frame.c - RFC 3164 / RFC 5424 messages, structured data
+/* test_syslog_frame.c - RFC 3164 / RFC 5424 / kernel messages, structured data
  * escaping, RFC 6587 octet counting, and hostile prefixes that must not
  * break a frame. */
 #include <stdlib.h>
@@ -51,6 +51,36 @@ static void test_rfc3164(void)
 	syslog_frame_msg(&b, "x", 1);
 	CHECK_STREQ(str(&b), "<29>Jan 12 03:04:05 gw1 nflogd[4242]: x",
 		    "RFC 3164 with a host name");
+	buf_free(&b);
+}
+
+/* format = "kernel": a record as the kernel's LOG line reaches syslog;
+ * nflogd's own messages keep their tag (never a fake kernel line). */
+static void test_kernel(void)
+{
+	struct buf b;
+	buf_init(&b);
+	struct syslog_frame_hdr h = hdr(SYSLOG_FRAME_KERNEL);
+	h.pri = 0 * 8 + 4; /* kern.warning */
+	h.hostname = NULL;
+	syslog_frame_begin(&b, &h);
+	syslog_frame_msg(&b, "ssh: IN=lo OUT= ", 16);
+	CHECK_STREQ(str(&b), "<4>Jan  2 03:04:05 kernel: ssh: IN=lo OUT= ",
+		    "a record: tag kernel: without a PID, no host on the local socket");
+	buf_reset(&b);
+	h.hostname = "gw1";
+	syslog_frame_begin(&b, &h);
+	syslog_frame_msg(&b, "x", 1);
+	CHECK_STREQ(str(&b), "<4>Jan  2 03:04:05 gw1 kernel: x", "a record to a target: with host");
+	static const char *const own[] = { "START", "RELOAD", "STOP", "LOSS", "DROPPED" };
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+		buf_reset(&b);
+		h.msgid = own[i];
+		h.hostname = NULL;
+		syslog_frame_begin(&b, &h);
+		CHECK_STREQ(str(&b), "<4>Jan  2 03:04:05 nflogd[4242]:",
+			    "nflogd's own %s message keeps its ident and PID", own[i]);
+	}
 	buf_free(&b);
 }
 
@@ -214,16 +244,52 @@ static void test_printusascii(void)
 	CHECK(!syslog_printusascii("0123456789", 9), "too long refused");
 }
 
+/* RFC 5424 6.3.2 / 7.2.2: a private SD-ID is NAME@NUMBER. */
+static void test_sd_id(void)
+{
+	const char *good[] = {
+		"nflog@32473",
+		"fw@1.3",
+		"a@1",
+		"x-y_z.w@99999",
+		"nflogdnflogdnflogdnflogdnf@12345", /* 32 */
+	};
+	const char *bad[] = {
+		"",
+		"nflog",			     /* no '@': IANA's names only */
+		"timeQuality",			     /* an IANA one: not for our fields */
+		"@32473",			     /* no name */
+		"nflog@",			     /* no number */
+		"nflog@abc",			     /* not a number */
+		"nflog@32473.",			     /* a dot without a sub-identifier */
+		"nflog@.1",			     /* a dot first */
+		"nf@log@32473",			     /* two '@' */
+		"nf log@32473",			     /* space */
+		"nf=log@32473",			     /* '=' */
+		"nf]log@32473",			     /* ']' */
+		"nf\"log@32473",		     /* '"' */
+		"nf\x01log@32473",		     /* control byte */
+		"nf\xc3\xa9@32473",		     /* non-ASCII */
+		"nflogdnflogdnflogdnflogdnfl@12345", /* 33 */
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		CHECK(syslog_sd_id_valid(good[i]), "SD-ID \"%s\" accepted", good[i]);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		CHECK(!syslog_sd_id_valid(bad[i]), "SD-ID #%zu refused", i);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
 	test_rfc3164();
+	test_kernel();
 	test_rfc5424();
 	test_sd();
 	test_msg();
 	test_octet_count();
 	test_hostile();
 	test_printusascii();
+	test_sd_id();
 	return check_done();
 }
