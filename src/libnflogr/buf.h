@@ -139,11 +139,16 @@ static inline void buf_put_u32(struct buf *b, uint32_t v)
 	b->len = (size_t)(buf_u32_raw(b->data + b->len, v) - b->data);
 }
 
-void buf_put_u64(struct buf *b, uint64_t v);			  /* decimal */
-void buf_put_i64(struct buf *b, int64_t v);			  /* decimal, signed */
-void buf_put_u_padded(struct buf *b, uint32_t v, unsigned width); /* zero-padded decimal */
-void buf_put_hex_u32(struct buf *b, uint32_t v, bool upper);	  /* like %x / %X */
-void buf_put_hex_byte(struct buf *b, uint8_t v, bool upper);	  /* like %02x / %02X */
+/* Append v in decimal. */
+void buf_put_u64(struct buf *b, uint64_t v);
+/* Append v in decimal, with a '-' when negative. */
+void buf_put_i64(struct buf *b, int64_t v);
+/* Append v in decimal with leading zeros up to width digits (at most 10). */
+void buf_put_u_padded(struct buf *b, uint32_t v, unsigned width);
+/* Append v in hex without leading zeros, like %x (upper: %X). */
+void buf_put_hex_u32(struct buf *b, uint32_t v, bool upper);
+/* Append v as two hex digits, like %02x (upper: %02X). */
+void buf_put_hex_byte(struct buf *b, uint8_t v, bool upper);
 /* Write v as two lowercase hex digits at o; returns the end. */
 static inline char *buf_hex_byte_raw(char *o, uint8_t v)
 {
@@ -151,9 +156,10 @@ static inline char *buf_hex_byte_raw(char *o, uint8_t v)
 	o[1] = "0123456789abcdef"[v & 15];
 	return o + 2;
 }
-/* n bytes as hex pairs; sep (if not 0) between pairs, e.g. ':' for MACs. */
+/* Append n bytes as hex pairs; sep (if not 0) between pairs, e.g. ':' for MACs. */
 void buf_put_hex(struct buf *b, const uint8_t *p, size_t n, bool upper, char sep);
-void buf_put_ipv4(struct buf *b, const uint8_t addr[4]); /* dotted quad */
+/* Append an IPv4 address as a dotted quad. */
+void buf_put_ipv4(struct buf *b, const uint8_t addr[4]);
 /* Room buf_ipv4_raw() needs (it may write past the address's end). */
 #define BUF_IPV4_ROOM 16
 /* Write the dotted quad at o, which has room for BUF_IPV4_ROOM bytes;
@@ -162,12 +168,14 @@ char *buf_ipv4_raw(char *o, const uint8_t addr[4]);
 /* Write buf_put_ipv6_full()'s text at o (39 bytes, room for 40); returns
  * the end. */
 char *buf_ipv6_full_raw(char *o, const uint8_t addr[16]);
-/* The kernel's %pI6: eight groups of four lowercase hex digits, no
- * compression ("0000:0000:0000:0000:0000:0000:0000:0001"). */
+/* Append an IPv6 address as the kernel's %pI6 writes it: eight groups of
+ * four lowercase hex digits, no compression
+ * ("0000:0000:0000:0000:0000:0000:0000:0001"). */
 void buf_put_ipv6_full(struct buf *b, const uint8_t addr[16]);
-/* RFC 5952 text form, as inet_ntop writes it ("::1", "::ffff:1.2.3.4"). */
+/* Append an IPv6 address in RFC 5952 form, as inet_ntop writes it ("::1",
+ * "::ffff:1.2.3.4"). */
 void buf_put_ipv6(struct buf *b, const uint8_t addr[16]);
-/* printf into the buffer: only for rare, non-hot paths. */
+/* Append printf's output: only for rare, non-hot paths. */
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -223,17 +223,33 @@ static void put_uid_mark(struct text *t)
 
 /* ---- transport headers ---------------------------------------------- */
 
-/* Returns true when the kernel stops the line here. */
-static bool text_tcp(struct text *t, uint32_t off, bool fragment)
+/* Room put_tcp_flags() needs: every name and its space. */
+#define TCP_FLAGS_ROOM 40
+
+/* The set TCP flags, each followed by a space, in the kernel's order
+ * (enum decode_tcp_flag bits), into reserved space; returns the end. */
+static char *put_tcp_flags(char *o, uint16_t flags)
 {
 	static const struct {
 		uint16_t bit;
+		uint8_t len;
 		char name[5];
-	} flag_names[] = {
-		{ TCPF_AE, "AE " },   { TCPF_CWR, "CWR " }, { TCPF_ECE, "ECE " },
-		{ TCPF_URG, "URG " }, { TCPF_ACK, "ACK " }, { TCPF_PSH, "PSH " },
-		{ TCPF_RST, "RST " }, { TCPF_SYN, "SYN " }, { TCPF_FIN, "FIN " },
+	} names[] = {
+		{ TCPF_AE, 3, "AE " },	 { TCPF_CWR, 4, "CWR " }, { TCPF_ECE, 4, "ECE " },
+		{ TCPF_URG, 4, "URG " }, { TCPF_ACK, 4, "ACK " }, { TCPF_PSH, 4, "PSH " },
+		{ TCPF_RST, 4, "RST " }, { TCPF_SYN, 4, "SYN " }, { TCPF_FIN, 4, "FIN " },
 	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (flags & names[i].bit) {
+			memcpy(o, names[i].name, 4);
+			o += names[i].len;
+		}
+	return o;
+}
+
+/* Returns true when the kernel stops the line here. */
+static bool text_tcp(struct text *t, uint32_t off, bool fragment)
+{
 	struct decode_tcp_hdr th;
 	buf_putlit(t->b, "PROTO=TCP ");
 	if (fragment)
@@ -252,9 +268,8 @@ static bool text_tcp(struct text *t, uint32_t off, bool fragment)
 	buf_putlit(t->b, "RES=0x");
 	buf_put_hex_byte(t->b, th.res, false);
 	buf_putc(t->b, ' ');
-	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
-		if (th.flags & flag_names[i].bit)
-			buf_puts(t->b, flag_names[i].name);
+	if (buf_reserve(t->b, TCP_FLAGS_ROOM))
+		t->b->len = (size_t)(put_tcp_flags(t->b->data + t->b->len, th.flags) - t->b->data);
 	PUT_U32(t->b, "URGP=", th.urgp);
 	if (!(t->flags & FORMAT_LOG_TCPOPT) || th.doff * 4u <= 20)
 		return false;
@@ -743,14 +758,6 @@ static char *fast_ip(char *o, const struct nflogd_decoded *d, unsigned flags)
 /* text_tcp() or text_udp() from the decoded fields. */
 static char *fast_transport(char *o, const struct nflogd_decoded *d, unsigned flags)
 {
-	static const struct {
-		uint16_t bit;
-		char name[5];
-	} flag_names[] = {
-		{ TCPF_AE, "AE " },   { TCPF_CWR, "CWR " }, { TCPF_ECE, "ECE " },
-		{ TCPF_URG, "URG " }, { TCPF_ACK, "ACK " }, { TCPF_PSH, "PSH " },
-		{ TCPF_RST, "RST " }, { TCPF_SYN, "SYN " }, { TCPF_FIN, "FIN " },
-	};
 	if (d->proto != 6) {
 		o = d->proto == 17 ? FAST_LIT(o, "PROTO=UDP ") : FAST_LIT(o, "PROTO=UDPLITE ");
 		o = FAST_U32(o, "SPT=", d->sport);
@@ -768,12 +775,7 @@ static char *fast_transport(char *o, const struct nflogd_decoded *d, unsigned fl
 	o = FAST_LIT(o, "RES=0x");
 	o = buf_hex_byte_raw(o, d->tcp_res);
 	*o++ = ' ';
-	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
-		if (d->tcp_flags & flag_names[i].bit) {
-			size_t n = strlen(flag_names[i].name);
-			memcpy(o, flag_names[i].name, n);
-			o += n;
-		}
+	o = put_tcp_flags(o, d->tcp_flags);
 	o = FAST_U32(o, "URGP=", d->tcp_urgp);
 	if ((flags & FORMAT_LOG_TCPOPT) && d->tcp_options && d->tcp_options_len)
 		o = fast_options(o, d->tcp_options, d->tcp_options_len);
