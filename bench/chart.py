@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """bench/chart.py - draw bench/run.sh's results: records lost against the
-offered rate, CPU per record and drain rate, for every reader in the run.
+offered rate, CPU per record, drain rate and instructions per record, for
+every reader in the run.
 
     python3 bench/chart.py -o CHART.png RESULTS.tsv [MORE.tsv ...]
 
@@ -45,8 +46,8 @@ def read_rows(paths):
 
 
 def collect(rows):
-    """Per reader: loss points, CPU per record, drain rate."""
-    loss, cpu, drain, order = {}, {}, {}, []
+    """Per reader: loss points, CPU per record, drain rate, instructions."""
+    loss, cpu, drain, instr, order = {}, {}, {}, {}, []
 
     def seen(reader):
         if reader not in order:
@@ -54,15 +55,16 @@ def collect(rows):
 
     for r in rows:
         try:
-            add_row(r, loss, cpu, drain, seen)
+            add_row(r, (loss, cpu, drain, instr), seen)
         except (ValueError, IndexError):
             print("chart.py: skipped a malformed row: " + "\t".join(r), file=sys.stderr)
     known = [k for k in KNOWN if k in order]
-    return loss, cpu, drain, known + [o for o in order if o not in KNOWN]
+    return (loss, cpu, drain, instr), known + [o for o in order if o not in KNOWN]
 
 
-def add_row(r, loss, cpu, drain, seen):
+def add_row(r, series, seen):
     """One result row into the per-reader collections."""
+    loss, cpu, drain, instr = series
     kind, reader = r[0], r[1]
     if kind == "trial":
         offered, sent, written = float(r[3]), int(r[4]), int(r[5])
@@ -74,6 +76,9 @@ def add_row(r, loss, cpu, drain, seen):
         seen(reader)
     elif kind == "drain":
         drain[reader] = float(r[4])
+        seen(reader)
+    elif kind == "instructions":
+        instr[reader] = float(r[5])
         seen(reader)
 
 
@@ -96,15 +101,21 @@ def main():
     ap.add_argument("results", nargs="+", help="result files (bench/run.sh -d)")
     args = ap.parse_args()
 
-    loss, cpu, drain, order = collect(read_rows(args.results))
+    (loss, cpu, drain, instr), order = collect(read_rows(args.results))
     if not order:
         sys.exit("chart.py: no results in " + ", ".join(args.results))
     palette = plt.get_cmap("tab10")
     colors = {name: palette(i % 10) for i, name in enumerate(order)}
 
-    panels = [p for p in ("loss", "cpu", "drain") if {"loss": loss, "cpu": cpu, "drain": drain}[p]]
-    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.8), squeeze=False)
-    axes = dict(zip(panels, axes[0]))
+    have = {"loss": loss, "cpu": cpu, "drain": drain, "instr": instr}
+    panels = [p for p in ("loss", "cpu", "drain", "instr") if have[p]]
+    cols = 2 if len(panels) > 2 else len(panels)
+    rows = (len(panels) + cols - 1) // cols
+    fig, grid = plt.subplots(rows, cols, figsize=(7 * cols, 4.6 * rows), squeeze=False)
+    cells = [ax for row in grid for ax in row]
+    for ax in cells[len(panels):]:
+        ax.set_visible(False)
+    axes = dict(zip(panels, cells))
 
     if "loss" in axes:
         ax = axes["loss"]
@@ -113,10 +124,10 @@ def main():
                 pts = sorted(loss[name])
                 ax.plot([p[0] / 1000 for p in pts], [p[1] for p in pts], "o-", label=name,
                         color=colors[name], markersize=4)
-        ax.set_xlabel("offered rate (thousand packets/s, what the senders reached)")
         worst = max((p[1] for pts in loss.values() for p in pts), default=0)
         ax.set_ylim(-1, max(10, worst * 1.1))
         ax.set_ylabel("records lost (% of sent)")
+        ax.set_xlabel("offered rate (thousand packets/s, what the senders reached)")
         ax.set_title("Records lost against offered rate")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
@@ -132,6 +143,12 @@ def main():
              lambda v: f"{v:.2f} M/s", drain.get("count", 0) / 1e6 or None)
         axes["drain"].set_xlabel("records written per second from a full buffer (millions)")
         axes["drain"].set_title("Drain rate")
+    if "instr" in axes:
+        names = [n for n in order if n in instr]
+        bars(axes["instr"], names, [instr[n] for n in names], colors, lambda v: f"{v:.0f}",
+             instr.get("count"))
+        axes["instr"].set_xlabel("userspace instructions per record (callgrind)")
+        axes["instr"].set_title("Instructions per record")
 
     first = next((line for path in args.results[:1] for line in open(path, encoding="utf-8")
                   if line.startswith("#")), "").lstrip("# ").strip()
