@@ -18,7 +18,9 @@
  *     the record as structured data and with none, and the RFC 6587
  *     octet-counted frame of each.
  * Interface names are hostile too: each interface index the message
- * carries gets a name taken from the datagram's own bytes.
+ * carries gets a name taken from the datagram's own bytes (the walk and
+ * the naming are tests/unit/corpus.h's, which the unit tests replay the
+ * seed corpus with).
  *
  * Beyond "no crash, no sanitizer report" the target checks the
  * promises the formatters make (doc/text-format.md, doc/fields.md):
@@ -40,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../unit/corpus.h" /* the datagram walk and interface names */
 #include "buf.h"
 #include "decode.h"
 #include "fields.h"
@@ -642,30 +645,12 @@ static void check_json_plans(struct buf *b, const struct nflogd_record *rec,
 	}
 }
 
-/* The name an index gets: up to 15 bytes of the datagram, chosen by
- * the index, so that the fuzzer controls names like everything else. */
-static void name_from(struct record_ifdev *dev, const uint8_t *data, size_t size)
+/* One record (parsed, its interfaces named from the datagram's bytes by
+ * corpus_datagram()) through every formatter; arg is the scratch buffer. */
+static void one_record(const struct nflogd_record *parsed, void *arg)
 {
-	memset(dev->name, 0, sizeof dev->name);
-	if (!dev->index || !size)
-		return;
-	size_t off = dev->index % size, n = (dev->index >> 16) % IF_NAMESIZE;
-	if (n > size - off)
-		n = size - off;
-	memcpy(dev->name, data + off, n);
-}
-
-static void one_record(const struct nlmsghdr *nlh, const uint8_t *data, size_t size, struct buf *b)
-{
-	static const struct timeval recv_time = { 1795000000, 123456 };
-	struct nflogd_record rec;
-	if (record_parse(nlh, &recv_time, &rec) < 0)
-		return;
-	name_from(&rec.indev, data, size);
-	name_from(&rec.outdev, data, size);
-	name_from(&rec.physindev, data, size);
-	name_from(&rec.physoutdev, data, size);
-
+	struct buf *b = arg;
+	struct nflogd_record rec = *parsed;
 	struct nflogd_decoded dec;
 	decode_record(&rec, &dec);
 
@@ -726,15 +711,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data, size);
-	/* Walked like src/nflog.c does, but mnl_nlmsg_ok() casts nlmsg_len
-	 * to int: a length of 2^31 or more passes it and mnl_nlmsg_next()
-	 * then jumps far out of the buffer. The kernel never sends that;
-	 * check it here so the fuzzer looks at what comes after. */
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)copy;
-	int left = (int)(size > 1 << 20 ? 1 << 20 : size);
-	for (; mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (uint32_t)left;
-	     nlh = mnl_nlmsg_next(nlh, &left))
-		one_record(nlh, copy, size, &b);
+	corpus_datagram(copy, size > 1 << 20 ? 1 << 20 : size, one_record, &b);
 	free(copy);
 	return 0;
 }

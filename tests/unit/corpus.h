@@ -10,6 +10,9 @@
  *     reader does, with hostile interface names made from the datagram's
  *     own bytes as the fuzzer makes them; fn(rec, arg) per record.
  *     Returns the records parsed.
+ *   corpus_datagram(data, size, fn, arg): the records of one datagram so
+ *     (tests/fuzz/fuzz_record.c walks its inputs with it).
+ * Without TEST_DATA_DIR (the fuzz target) only corpus_datagram() is there.
  */
 #ifndef NFLOGD_TEST_CORPUS_H
 #define NFLOGD_TEST_CORPUS_H
@@ -22,6 +25,48 @@
 #include <string.h>
 
 #include "record.h"
+
+typedef void corpus_record_fn(const struct nflogd_record *rec, void *arg);
+
+/* The name an index gets: up to 15 bytes of the datagram, chosen by the
+ * index (as tests/fuzz/fuzz_record.c names them). */
+static void corpus_name_from(struct record_ifdev *dev, const uint8_t *data, size_t size)
+{
+	memset(dev->name, 0, sizeof dev->name);
+	if (!dev->index || !size)
+		return;
+	size_t off = dev->index % size, n = (dev->index >> 16) % IF_NAMESIZE;
+	if (n > size - off)
+		n = size - off;
+	memcpy(dev->name, data + off, n);
+}
+
+/* The records of one datagram, walked as src/libnflogr/nflog.c walks
+ * them, but mnl_nlmsg_ok() casts nlmsg_len to int: a length of 2^31 or
+ * more passes it and mnl_nlmsg_next() then jumps far out of the buffer.
+ * The kernel never sends that; it is checked here so that a fuzzer looks
+ * at what comes after. */
+static int corpus_datagram(const uint8_t *data, size_t size, corpus_record_fn *fn, void *arg)
+{
+	static const struct timeval recv_time = { 1795000000, 123456 };
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)data;
+	int left = (int)size, n = 0;
+	for (; mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (uint32_t)left;
+	     nlh = mnl_nlmsg_next(nlh, &left)) {
+		struct nflogd_record rec;
+		if (record_parse(nlh, &recv_time, &rec) < 0)
+			continue;
+		corpus_name_from(&rec.indev, data, size);
+		corpus_name_from(&rec.outdev, data, size);
+		corpus_name_from(&rec.physindev, data, size);
+		corpus_name_from(&rec.physoutdev, data, size);
+		fn(&rec, arg);
+		n++;
+	}
+	return n;
+}
+
+#ifdef TEST_DATA_DIR /* the files: unit tests only */
 
 #define CORPUS_KERNEL_LINES TEST_DATA_DIR "/data/kernel-lines.txt"
 #define CORPUS_DATAGRAMS TEST_DATA_DIR "/fuzz/corpus_record"
@@ -177,41 +222,6 @@ static inline int corpus_kernel_lines(corpus_line_fn *fn, void *arg)
 	return cases;
 }
 
-typedef void corpus_record_fn(const struct nflogd_record *rec, void *arg);
-
-/* The name an index gets: up to 15 bytes of the datagram, chosen by the
- * index (as tests/fuzz/fuzz_record.c names them). */
-static void corpus_name_from(struct record_ifdev *dev, const uint8_t *data, size_t size)
-{
-	memset(dev->name, 0, sizeof dev->name);
-	if (!dev->index || !size)
-		return;
-	size_t off = dev->index % size, n = (dev->index >> 16) % IF_NAMESIZE;
-	if (n > size - off)
-		n = size - off;
-	memcpy(dev->name, data + off, n);
-}
-
-static int corpus_datagram(const uint8_t *data, size_t size, corpus_record_fn *fn, void *arg)
-{
-	static const struct timeval recv_time = { 1795000000, 123456 };
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)data;
-	int left = (int)size, n = 0;
-	for (; mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (uint32_t)left;
-	     nlh = mnl_nlmsg_next(nlh, &left)) {
-		struct nflogd_record rec;
-		if (record_parse(nlh, &recv_time, &rec) < 0)
-			continue;
-		corpus_name_from(&rec.indev, data, size);
-		corpus_name_from(&rec.outdev, data, size);
-		corpus_name_from(&rec.physindev, data, size);
-		corpus_name_from(&rec.physoutdev, data, size);
-		fn(&rec, arg);
-		n++;
-	}
-	return n;
-}
-
 static inline int corpus_datagrams(corpus_record_fn *fn, void *arg)
 {
 	static uint8_t data[1 << 20] __attribute__((aligned(8)));
@@ -234,5 +244,7 @@ static inline int corpus_datagrams(corpus_record_fn *fn, void *arg)
 	closedir(d);
 	return n;
 }
+
+#endif /* TEST_DATA_DIR */
 
 #endif
