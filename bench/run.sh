@@ -19,7 +19,7 @@
 #   -B  a built nflogd tree (default: a release build made in a temp dir)
 #   -o  also write the table to this file
 #   -r  readers to run, comma-separated (default: all):
-#       count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,ulogd2-json,ulogd2-logemu
+#       count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,nflogd-rsyslog-tls,ulogd2-json,ulogd2-logemu
 #   -p  peer baselines (no nflogd: what journald / rsyslogd take from a
 #       plain sender), comma-separated, "none" for none (default: all):
 #       journal-sendv,journal-stream,rsyslog-tcp
@@ -44,7 +44,7 @@ set -uo pipefail
 COUNT=200000
 BUILD=
 RESULT=
-READERS=count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,ulogd2-json,ulogd2-logemu
+READERS=count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,nflogd-rsyslog-tls,ulogd2-json,ulogd2-logemu
 PEERS=journal-sendv,journal-stream,rsyslog-tcp
 MODES=table,drain
 CHART=
@@ -79,6 +79,7 @@ IC_READERS=${IC_READERS:-count,nflogd-json,nflogd-text}
 GROUP=42
 PORT=9999
 RS_PORT=6514   # rsyslogd's imtcp, on the namespace's loopback
+RS_TLS_PORT=6515   # the same over TLS (gtls driver, certificates made here)
 PREFIX="bench$$ "
 
 [ "$(id -u)" = 0 ] || { echo "bench/run.sh: run as root (network namespace, NFLOG)" >&2; exit 1; }
@@ -340,10 +341,13 @@ finish_nflogd-journal() {
 # nothing outside $T). Its CPU is shown apart, like journald's.
 rsyslog_conf() {
 	mkdir -p "$T/rs/work"
+	local tls=
+	[ -f "$T/tls/server.pem" ] && tls="input(type=\"imtcp\" address=\"127.0.0.1\" port=\"$RS_TLS_PORT\" streamDriver.name=\"gtls\" streamDriver.mode=\"1\" streamDriver.authMode=\"anon\" streamDriver.CAFile=\"$T/tls/ca.pem\" streamDriver.CertFile=\"$T/tls/server.pem\" streamDriver.KeyFile=\"$T/tls/server.key\")"
 	cat >"$T/rs/rsyslog.conf" <<EOF
 global(workDirectory="$T/rs/work" maxMessageSize="64k")
 module(load="imtcp")
 input(type="imtcp" address="127.0.0.1" port="$RS_PORT")
+$tls
 template(name="line" type="string" string="%timegenerated:::date-rfc3339% %hostname% %app-name% %msgid% %msg%\n")
 *.* action(type="omfile" file="$T/rs/out.log" template="line")
 EOF
@@ -378,15 +382,34 @@ stop_rsyslogd() {
 	kill -TERM "$RS_PID"
 	wait "$RS_PID" 2>/dev/null
 }
-start_nflogd-rsyslog() {
+start_nflogd_rsyslog() {  # OUTPUT_ENTRY
 	start_rsyslogd || return 1
-	nflogd_conf "{ name = \"out\"; type = \"syslog\"; target = \"tcp://127.0.0.1:$RS_PORT\"; format = \"rfc5424\"; }" \
-		>"$T/nflogd-rsyslog.conf"
+	nflogd_conf "$1" >"$T/nflogd-rsyslog.conf"
 	ip netns exec "$NS" "$NFLOGD" -c "$T/nflogd-rsyslog.conf" >"$T/nflogd.log" 2>&1 &
 	RPIDS=($!)
 	PIDS+=($!)
 	wait_file_grep "$T/nflogd.log" "running with" 10
 }
+start_nflogd-rsyslog() {
+	start_nflogd_rsyslog "{ name = \"out\"; type = \"syslog\"; target = \"tcp://127.0.0.1:$RS_PORT\"; format = \"rfc5424\"; }"
+}
+# a CA and a server certificate for 127.0.0.1, for rsyslogd's TLS input
+make_tls_certs() {
+	[ -f "$T/tls/server.pem" ] && return 0
+	mkdir -p "$T/tls"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+		-subj "/CN=bench CA" -keyout "$T/tls/ca.key" -out "$T/tls/ca.pem" 2>/dev/null &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=bench" \
+			-keyout "$T/tls/server.key" -out "$T/tls/server.csr" 2>/dev/null &&
+		openssl x509 -req -in "$T/tls/server.csr" -CA "$T/tls/ca.pem" -CAkey "$T/tls/ca.key" \
+			-CAcreateserial -days 1 -extfile <(echo "subjectAltName=IP:127.0.0.1") \
+			-out "$T/tls/server.pem" 2>/dev/null
+}
+start_nflogd-rsyslog-tls() {
+	make_tls_certs || return 1
+	start_nflogd_rsyslog "{ name = \"out\"; type = \"syslog\"; target = \"tls://127.0.0.1:$RS_TLS_PORT\"; format = \"rfc5424\"; tls = { ca = \"$T/tls/ca.pem\"; }; }"
+}
+finish_nflogd-rsyslog-tls() { finish_nflogd-rsyslog; }
 finish_nflogd-rsyslog() {
 	RS_NTICKS=$(cpu_ticks "${RPIDS[0]}")
 	EXTRA_CPU_TICKS=$(cpu_ticks "$RS_PID")
@@ -473,7 +496,7 @@ reader_ticks() {
 		local n j
 		read -r n j <"$T/j.cpu" 2>/dev/null
 		echo $(( ${n:-0} + ${j:-0} ))
-	elif [ "$1" = nflogd-rsyslog ]; then
+	elif [[ $1 == nflogd-rsyslog* ]]; then
 		cpu_ticks "${RPIDS[@]}" "$RS_PID"
 	else
 		cpu_ticks "${RPIDS[@]}"
@@ -543,7 +566,7 @@ trial() {
 	SENT=$(( $(logged) - before ))
 	finish_"$reader"
 	[ "$reader" = nflogd-journal ] && { read -r ticks _ <"$T/j.cpu.final"; }
-	[ "$reader" = nflogd-rsyslog ] && ticks=$RS_NTICKS
+	[[ $reader == nflogd-rsyslog* ]] && ticks=$RS_NTICKS
 	# records written per second, from the first send until the reader
 	# (and its peer) went idle: what it delivered, sustained
 	DELIV_RATE=$(awk -v w="${WRITTEN:-0}" -v a="$t0" -v b="$tlast" 'BEGIN{printf "%.0f", (b + 0 > a + 0) ? w / (b - a) : 0}')
@@ -563,7 +586,7 @@ full_speed_cpu() {   # add this trial to the full-speed CPU sums of measure()
 loss_pct() { awk -v s="$SENT" -v w="$WRITTEN" 'BEGIN{printf "%.1f%%", s ? (s - w) * 100 / s : 0}'; }
 
 # ---- the runs ----
-peer_name() { case $1 in nflogd-journal) echo journald ;; nflogd-rsyslog) echo rsyslogd ;; esac; }
+peer_name() { case $1 in nflogd-journal) echo journald ;; nflogd-rsyslog*) echo rsyslogd ;; esac; }
 declare -A R_DELIV
 declare -A R_SCPU R_MAXSENT R_MAXWRITTEN R_MAXRATE R_CPU R_EXTRA R_ZERO R_FIXED R_TWOX R_ACCT
 measure() {
@@ -652,8 +675,12 @@ for reader in "${ALL[@]}"; do
 		say "== nflogd-journal: n/a (this nflogd has no journal output, or no systemd-journald)"
 		continue
 	fi
-	if [ "$reader" = nflogd-rsyslog ] && ! command -v rsyslogd >/dev/null; then
-		say "== nflogd-rsyslog: n/a (no rsyslogd: apt-get install rsyslog)"
+	if [[ $reader == nflogd-rsyslog* ]] && ! command -v rsyslogd >/dev/null; then
+		say "== $reader: n/a (no rsyslogd: apt-get install rsyslog)"
+		continue
+	fi
+	if [ "$reader" = nflogd-rsyslog-tls ] && ! ls /usr/lib/*/rsyslog/lmnsd_gtls.so >/dev/null 2>&1; then
+		say "== $reader: n/a (no rsyslog TLS driver: apt-get install rsyslog-gnutls)"
 		continue
 	fi
 	if [[ $reader == ulogd2-* ]] && ! command -v ulogd >/dev/null; then
@@ -881,7 +908,7 @@ table() {
 		case $reader in
 		nflogd-json) ref=ulogd2-json ;;
 		nflogd-text) ref=ulogd2-logemu ;;
-		nflogd-journal|nflogd-rsyslog) ref=ulogd2-json ;;
+		nflogd-journal|nflogd-rsyslog*) ref=ulogd2-json ;;
 		*) ref= ;;
 		esac
 		if [ -z "${R_MAXSENT[$reader]:-}" ]; then
@@ -908,7 +935,7 @@ table() {
 	done
 	echo
 	echo "zero-loss rate: highest send rate (bisection below full speed, $SEARCH_STEPS steps) with written = sent; \">=\" when nothing was lost even at full speed."
-	echo "CPU: utime+stime of the reader process over the two full-speed trials (one sender, two) / records written (nflogd-journal, nflogd-rsyslog: the peer's own CPU in brackets, not in the ratios)."
+	echo "CPU: utime+stime of the reader process over the two full-speed trials (one sender, two) / records written (nflogd-journal, nflogd-rsyslog, nflogd-rsyslog-tls: the peer's own CPU in brackets, not in the ratios)."
 	echo "capacity: records per second one CPU could handle at that cost; the sender (~3 µs of kernel time per logged packet) cannot offer that much here."
 	echo "ratios: \">=\" a lower bound (only the first figure is one), \"<=\" an upper bound, \"~\" both figures are lower bounds (not comparable)."
 	echo "books balance: written + reported lost = sent in every trial (readers that report losses)."
@@ -918,7 +945,7 @@ table() {
 peer_table() {
 	local any=0 p r
 	for p in "${ALLPEERS[@]}"; do [ -n "${P_WRITTEN[$p]:-}" ] && any=1; done
-	for r in nflogd-journal nflogd-rsyslog; do [ -n "${R_MAXSENT[$r]:-}" ] && any=1; done
+	for r in nflogd-journal nflogd-rsyslog nflogd-rsyslog-tls; do [ -n "${R_MAXSENT[$r]:-}" ] && any=1; done
 	[ $any = 1 ] || return 0
 	echo
 	echo "Is nflogd or the peer the limit? (records/s the peer wrote, from the first send until the peer was idle)"
@@ -942,6 +969,7 @@ peer_table() {
 	}
 	row journald nflogd-journal journal-sendv journal-stream
 	row rsyslogd nflogd-rsyslog rsyslog-tcp
+	row "rsyslogd (TLS)" nflogd-rsyslog-tls
 	echo
 	echo "journal-sendv: bench/peersend.c, sd_journal_sendv of the fields nflogd sends for these packets (4 fixed + 30 NFLOG_*), one entry per call; journal-stream: systemd-cat reading the LOG lines (one entry per line, stream transport)."
 	echo "rsyslog-tcp: bench/peersend.c, RFC 5424 frames shaped like nflogd's, octet-counted, one TCP connection, into the same rsyslogd (imtcp -> omfile) as nflogd-rsyslog."

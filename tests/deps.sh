@@ -5,8 +5,10 @@ set -euo pipefail
 packages=(
 	gcc libc6-dev pkg-config meson ninja-build
 	libnetfilter-log-dev libmnl-dev libsystemd-dev libconfig-dev libevent-dev
+	libssl-dev   # syslog over TLS (OpenSSL >= 3.0)
 	iproute2 nftables iputils-ping util-linux procps python3-minimal
 	rsyslog   # tests/e2e/syslog.sh (journal.sh uses systemd's journald, below)
+	rsyslog-gnutls rsyslog-openssl openssl tcpdump   # tests/e2e/tls*.sh: rsyslog's TLS drivers, certificates, capture
 	clang libclang-rt-14-dev valgrind iptables   # tests/fuzz, e2e valgrind.sh, injection.sh
 	systemd systemd-container man-db groff-base
 	clang-format   # tests/style.sh

@@ -398,6 +398,7 @@ void config_free(struct nflogd_config *cfg)
 	for (size_t i = 0; i < cfg->n_outputs; i++) {
 		free(cfg->outputs[i].name);
 		free(cfg->outputs[i].path);
+		config_tls_free(&cfg->outputs[i].tls);
 	}
 	for (size_t i = 0; i < cfg->n_groups; i++)
 		free(cfg->groups[i].outputs);

@@ -26,6 +26,7 @@ enum syslog_transport {
 	SYSLOG_LOCAL = 0, /* unix datagram socket, default /dev/log */
 	SYSLOG_UDP = 1,
 	SYSLOG_TCP = 2, /* RFC 6587 octet counting */
+	SYSLOG_TLS = 3, /* RFC 5425: octet counting over TLS */
 };
 
 enum syslog_format {
@@ -74,8 +75,14 @@ enum enobufs_policy {
 #define CONFIG_DEFAULT_SD_ID "nflog@32473"
 #define CONFIG_DEFAULT_QUEUE_SIZE 10000 /* records, 1..1000000 */
 #define CONFIG_QUEUE_SIZE_MAX 1000000
-#define CONFIG_DEFAULT_QTHRESH 64   /* 1..65535 */
-#define CONFIG_DEFAULT_TIMEOUT_CS 5 /* 0.05 s */
+/* tcp and tls: a peer that acknowledges nothing for this long while
+ * bytes wait for it (it accepts but never reads) is given up and
+ * connected to again. */
+#define CONFIG_DEFAULT_STALL_TIMEOUT 30 /* seconds, 1..3600 */
+#define CONFIG_STALL_TIMEOUT_MAX 3600
+#define CONFIG_TLS_FILE_MAX (1 << 20) /* bytes of a ca, cert or key file */
+#define CONFIG_DEFAULT_QTHRESH 64     /* 1..65535 */
+#define CONFIG_DEFAULT_TIMEOUT_CS 5   /* 0.05 s */
 #define CONFIG_TIMEOUT_MAX_S 600
 #define CONFIG_DEFAULT_RCVBUF (UINT64_C(4) << 20)      /* 4 MiB */
 #define CONFIG_DEFAULT_RCVBUF_MAX (UINT64_C(64) << 20) /* 64 MiB */
@@ -92,6 +99,27 @@ enum enobufs_policy {
 #define GROUP_FLAG_SEQ 0x0001
 #define GROUP_FLAG_SEQ_GLOBAL 0x0002
 #define GROUP_FLAG_CONNTRACK 0x0004
+
+/* A file named in tls = { ... }, as written and as read when the config
+ * was loaded. The output builds its TLS context from these bytes, not
+ * from the file again: what --check-config or a reload checked is what
+ * runs, and a reload that finds the bytes changed (a renewed certificate)
+ * opens the output afresh. */
+struct config_file {
+	char *path; /* as written ("$CREDENTIALS_DIRECTORY/..." too); NULL: not set */
+	char *data; /* the contents, NUL-terminated; NULL when path is */
+	size_t len;
+};
+
+/* target = "tls://...": the tls = { ... } group. */
+struct tls_config {
+	struct config_file ca;	 /* CA certificates; not set: the system's store */
+	struct config_file cert; /* a client certificate (chain), with key: mutual TLS */
+	struct config_file key;	 /* its private key (PEM, not encrypted) */
+	char name[256];		 /* what the server's certificate must name; "" = target host */
+	bool verify;		 /* check the server's certificate, default true */
+	unsigned min_version;	 /* 0x0303 (TLS 1.2, default) or 0x0304 (TLS 1.3) */
+};
 
 struct output_config {
 	char *name;
@@ -120,9 +148,11 @@ struct output_config {
 	char socket_path[108];		  /* local: default "/dev/log" */
 	char host[256];			  /* udp/tcp: name or address (IPv6 without []) */
 	uint16_t port;
-	bool structured_data; /* RFC 5424 [nflog@32473 ...], default true */
-	uint32_t queue_size;  /* also journal: records waiting for the peer, default 10000 */
-	char sd_id[33];	      /* RFC 5424 SD-ID NAME@NUMBER, default "nflog@32473" */
+	bool structured_data;	/* RFC 5424 [nflog@32473 ...], default true */
+	uint32_t queue_size;	/* also journal: records waiting for the peer, default 10000 */
+	char sd_id[33];		/* RFC 5424 SD-ID NAME@NUMBER, default "nflog@32473" */
+	struct tls_config tls;	/* target = "tls://..." */
+	uint32_t stall_timeout; /* tcp, tls: seconds without acknowledgement, default 30 */
 };
 
 struct group_config {

@@ -149,6 +149,23 @@ bool cfg_alloc_ok(struct ctx *c, const config_setting_t *s, void *p);
 
 /* The outputs section s into c->cfg->outputs. */
 void config_parse_outputs(struct ctx *c, const config_setting_t *s);
+/* A boolean into *out, or an error at s (false). */
+bool cfg_get_bool(struct ctx *c, const config_setting_t *s, bool *out);
+
+/* ---- config_tls.c: a syslog output's tls = { ... } ---- */
+
+/* The tls group s into the output_config obj, its files read and checked. */
+bool config_key_tls(struct ctx *c, const config_setting_t *s, void *obj);
+/* The defaults of tls and stall_timeout into o. */
+void config_tls_defaults(struct output_config *o);
+/* What the keys of output section sec cannot check alone: tls only with a
+ * tls:// target, cert with key (and the key the certificate's),
+ * stall_timeout only for a stream. */
+void config_check_tls(struct ctx *c, const config_setting_t *sec, struct output_config *o);
+/* Whether a and b are the same settings and the same file contents. */
+bool config_tls_equal(const struct tls_config *a, const struct tls_config *b);
+/* Free what t holds (key bytes cleared first) and empty it. */
+void config_tls_free(struct tls_config *t);
 
 /* ---- config_quirks.c: around libconfig 1.5 ---- */
 

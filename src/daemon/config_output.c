@@ -445,7 +445,7 @@ static bool key_ident(struct ctx *c, const config_setting_t *s, void *obj)
 	return true;
 }
 
-static bool get_bool(struct ctx *c, const config_setting_t *s, bool *out)
+bool cfg_get_bool(struct ctx *c, const config_setting_t *s, bool *out)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
 		return cfg_type_error(c, s, "true or false");
@@ -455,12 +455,12 @@ static bool get_bool(struct ctx *c, const config_setting_t *s, bool *out)
 
 static bool key_payload(struct ctx *c, const config_setting_t *s, void *obj)
 {
-	return get_bool(c, s, &((struct output_config *)obj)->payload);
+	return cfg_get_bool(c, s, &((struct output_config *)obj)->payload);
 }
 
 static bool key_structured_data(struct ctx *c, const config_setting_t *s, void *obj)
 {
-	return get_bool(c, s, &((struct output_config *)obj)->structured_data);
+	return cfg_get_bool(c, s, &((struct output_config *)obj)->structured_data);
 }
 
 /* An RFC 5424 private SD-ID, NAME@NUMBER: the element the record's
@@ -547,13 +547,16 @@ static bool key_target(struct ctx *c, const config_setting_t *s, void *obj)
 		o->transport = SYSLOG_UDP;
 	else if (strncmp(v, "tcp://", 6) == 0)
 		o->transport = SYSLOG_TCP;
+	else if (strncmp(v, "tls://", 6) == 0)
+		o->transport = SYSLOG_TLS;
 	else
-		return cfg_err(c, s, "target %s must start with udp:// or tcp://",
+		return cfg_err(c, s, "target %s must start with udp://, tcp:// or tls://",
 			       cfg_quote(v, q, sizeof q));
 	if (!parse_host_port(o, v + 6))
 		return cfg_err(
 		    c, s,
-		    "target %s: expected udp://HOST:PORT or tcp://HOST:PORT, with a name, "
+		    "target %s: expected udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT, "
+		    "with a name, "
 		    "an IPv4 address or an [IPv6] address and a port 1..65535",
 		    cfg_quote(v, q, sizeof q));
 	return true;
@@ -578,6 +581,9 @@ static const struct key syslog_keys[] = {
 	{ "queue_size", KEY_INT, FIELD(struct output_config, queue_size), .min = 1,
 	  .max = CONFIG_QUEUE_SIZE_MAX },
 	{ "sd_id", KEY_FUNC, .fn = key_sd_id },
+	{ "tls", KEY_FUNC, .fn = config_key_tls },
+	{ "stall_timeout", KEY_INT, FIELD(struct output_config, stall_timeout), .min = 1,
+	  .max = CONFIG_STALL_TIMEOUT_MAX },
 	{ .name = NULL },
 };
 
@@ -592,6 +598,7 @@ static void journal_syslog_defaults(struct output_config *o)
 	o->structured_data = true;
 	o->queue_size = CONFIG_DEFAULT_QUEUE_SIZE;
 	strcpy(o->sd_id, CONFIG_DEFAULT_SD_ID);
+	config_tls_defaults(o);
 }
 
 /* What one key cannot see: socket and target exclude each other,
@@ -623,6 +630,7 @@ static void check_syslog(struct ctx *c, const config_setting_t *sec, struct outp
 		if (!config_setting_get_member(sec, "priority"))
 			o->priority = 4; /* warning */
 	}
+	config_check_tls(c, sec, o);
 }
 
 /* The output types and their own keys. A new type (journal, syslog) adds
@@ -719,6 +727,7 @@ bool config_output_equal(const struct output_config *a, const struct output_conf
 	       a->transport == b->transport && strcmp(a->socket_path, b->socket_path) == 0 &&
 	       strcmp(a->host, b->host) == 0 && a->port == b->port &&
 	       a->structured_data == b->structured_data && a->queue_size == b->queue_size &&
-	       strcmp(a->sd_id, b->sd_id) == 0 && a->json.payload == b->json.payload &&
+	       strcmp(a->sd_id, b->sd_id) == 0 && config_tls_equal(&a->tls, &b->tls) &&
+	       a->stall_timeout == b->stall_timeout && a->json.payload == b->json.payload &&
 	       a->json.null_keys == b->json.null_keys && a->json.schema == b->json.schema;
 }

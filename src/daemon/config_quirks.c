@@ -117,6 +117,9 @@ static size_t include_at(const char *data, size_t len, size_t k, char *name, siz
 		char ch = data[k];
 		if (ch == '\\' && k + 1 < len && (data[k + 1] == '\\' || data[k + 1] == '"'))
 			ch = data[++k];
+		else if (ch == '\\')
+			continue; /* no rule of libconfig's scanner takes it: flex's
+				     default rule echoes it, and the name goes on without it */
 		cut |= ch == '\0';
 		if (!cut && n + 1 < size)
 			name[n++] = ch;
@@ -158,8 +161,9 @@ static bool check_include_target(struct ctx *c, const char *shown, unsigned line
  * is the include dir itself. A FIFO or a device would block or never end.
  * So find the @include lines first, as libconfig's scanner does (a line
  * that starts with blanks, "@include", blanks and a double-quoted name
- * with \\ and \" escapes, which may span lines and ends at a NUL for
- * libconfig), and let only regular files through. Missing files and
+ * with \\ and \" escapes, any other backslash dropped, which may span
+ * lines and ends at a NUL for libconfig), and let only regular files
+ * through. Missing files and
  * loops are left to libconfig's own messages. *budget bounds the files
  * looked at. Returns false after reporting an error. */
 static bool check_includes(struct ctx *c, const char *file, const char *shown, int depth,

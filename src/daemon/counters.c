@@ -54,6 +54,10 @@ void counters_status(const struct running *run, const char *reload_error, char *
 	    (unsigned long long)t.lost, (unsigned long long)t.drops, run->cfg.n_outputs,
 	    (unsigned long long)t.written, (unsigned long long)t.queued,
 	    (unsigned long long)t.dropped, (unsigned long long)t.errors);
+	for (size_t i = 0; run->outputs && i < run->cfg.n_outputs && n < len; i++)
+		if (run->outputs[i] && run->outputs[i]->problem[0])
+			n += (size_t)snprintf(out + n, len - n, " %s: %s |", run->outputs[i]->name,
+					      run->outputs[i]->problem);
 	for (size_t i = 0; run->groups && i < run->cfg.n_groups && n < len; i++) {
 		const struct nflog_counters *c = nflog_reader_counters(run->groups[i]->reader);
 		bool exact;
@@ -100,9 +104,11 @@ void counters_log(const struct running *run)
 		const struct output *o = run->outputs[i];
 		if (!o)
 			continue;
-		log_info("output %s: written %llu, queued %llu, dropped %llu, errors %llu", o->name,
-			 (unsigned long long)o->stats.written, (unsigned long long)o->stats.queued,
-			 (unsigned long long)o->stats.dropped, (unsigned long long)o->stats.errors);
+		log_info("output %s: written %llu, queued %llu, dropped %llu, errors %llu%s%s",
+			 o->name, (unsigned long long)o->stats.written,
+			 (unsigned long long)o->stats.queued, (unsigned long long)o->stats.dropped,
+			 (unsigned long long)o->stats.errors, o->problem[0] ? "; now: " : "",
+			 o->problem);
 	}
 }
 

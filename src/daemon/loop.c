@@ -1,13 +1,11 @@
-/* loop.c - loop.h over libevent 2. */
+/* loop.c - loop.h over libevent 2 (name lookups: loop_dns.c). */
 #include "loop.h"
 
 #include <event2/event.h>
 #include <math.h>
 #include <stdlib.h>
 
-struct loop {
-	struct event_base *base;
-};
+#include "loop_internal.h"
 
 struct loop_event {
 	struct loop *loop;
@@ -38,6 +36,7 @@ void loop_free(struct loop *l)
 {
 	if (!l)
 		return;
+	loop_dns_free(l->dns);
 	event_base_free(l->base);
 	free(l);
 }

@@ -73,8 +73,11 @@ struct output {
 	enum record_format format;
 	unsigned log_flags;
 	struct output_stats stats;
-	bool shut;  /* output_shutdown() closed the sink already */
-	void *priv; /* the sink's own state */
+	bool shut;	   /* output_shutdown() closed the sink already */
+	void *priv;	   /* the sink's own state */
+	char problem[200]; /* why it delivers nothing now, in words, as the sink
+			      sets it ("" when it delivers): in STATUS= and the
+			      counter lines, not rate-limited */
 };
 
 /* Create and open the output described by oc, on loop (NULL: a sink that

@@ -1,5 +1,5 @@
 /* output_syslog.c - records to a syslog daemon: the local socket
- * (/dev/log) or a remote target over UDP or TCP.
+ * (/dev/log) or a remote target over UDP, TCP or TLS.
  *
  * Nothing here ever blocks the loop. Records are framed at write() into
  * a bounded queue (syslog_queue.c) and sent from flush() and from the
@@ -10,20 +10,30 @@
  * one saying how many were dropped (MSGID DROPPED).
  *
  * This file owns the connection's life; the socket I/O is behind
- * syslog_transport.h (unix, UDP, TCP; TLS would be one more transport):
+ * syslog_transport.h (unix, UDP, TCP, and TLS in syslog_tls.c):
  *
- *   DOWN --reconnect_timer--> resolve, connect --> CONNECTING --> UP
- *     ^                                     |            |         |
- *     +---- fail(): count, report, rewind the queue, ----+---------+
+ *   DOWN --reconnect_timer--> RESOLVING --> connect --> CONNECTING --> UP
+ *     ^                              |              |            |         |
+ *     +---- fail(): count, report, rewind the queue, ------------+---------+
  *           arm reconnect_timer (syslog_backoff.c: 0.1 s doubling to 5 s)
  *
+ * A host name is looked up again at each attempt, without blocking
+ * (loop_dns.h: evdns, configured from /etc/resolv.conf and /etc/hosts),
+ * so a changed DNS record is followed at the next reconnect; an address
+ * is parsed once. At close, with the loop no longer running, the one last
+ * try goes to the address found last.
+ *
  * One timer per meaning: reconnect_timer (down: the next attempt, after
- * the backoff), connect_timer (connecting: the attempt is given up after
- * SYSLOG_CONNECT_TIMEOUT_S) and ack_timer (up: a stream looks again for
- * the peer's acknowledgements while written bytes wait for them). A TCP
- * or UDP socket is also watched for reading: a peer that closes (FIN) or
- * an ICMP port unreachable shows up there before the next record is lost
- * into a dead connection.
+ * the backoff), connect_timer (connecting: the attempt, TLS handshake
+ * included, is given up after SYSLOG_CONNECT_TIMEOUT_S), ack_timer (up: a
+ * stream looks again for the peer's acknowledgements while written bytes
+ * wait for them) and stall_timer (up: a stream whose peer acknowledged
+ * nothing for stall_timeout seconds while bytes wait for it - it accepts
+ * but does not read - is given up and connected to again; started over
+ * whenever acknowledgements advance). A TCP, TLS or UDP socket is also
+ * watched for reading: a peer that closes (FIN) or an ICMP port
+ * unreachable shows up there before the next record is lost into a dead
+ * connection.
  *
  * TCP: a frame leaves the queue only once the peer's TCP has acknowledged
  * all of its bytes (TCP_INFO tcpi_bytes_acked), not when send() took it.
@@ -35,6 +45,7 @@
  */
 #include "output.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -51,10 +62,12 @@
 #include "format.h"
 #include "log.h"
 #include "loop.h"
+#include "loop_dns.h"
 #include "ratelimit.h"
 #include "syslog_backoff.h"
 #include "syslog_frame.h"
 #include "syslog_queue.h"
+#include "syslog_tls.h"
 #include "syslog_transport.h"
 
 #define SYSLOG_BACKOFF_MIN_S 0.1
@@ -72,16 +85,17 @@
 #define SEV_WARNING 4
 #define SEV_INFO 6
 
-enum conn_state { CONN_DOWN, CONN_CONNECTING, CONN_UP };
+enum conn_state { CONN_DOWN, CONN_RESOLVING, CONN_CONNECTING, CONN_UP };
 
 struct syslog_sink {
 	struct output *o;
 	char host[256];
 	uint16_t port;
 	char peer[300];		      /* for messages: the socket path or the target */
-	bool numeric;		      /* host is an address literal: resolved once */
+	bool numeric;		      /* host is an address literal: parsed once */
 	struct sockaddr_storage addr; /* the peer (local: a sockaddr_un) */
-	socklen_t addrlen;	      /* 0: not resolved */
+	socklen_t addrlen;	      /* 0: not resolved yet */
+	struct loop_dns_query *query; /* resolving: the lookup */
 
 	struct syslog_frame_hdr hdr; /* per output; msgid, pri and ts set per message */
 	unsigned facility, severity;
@@ -97,33 +111,58 @@ struct syslog_sink {
 	struct loop_event *reconnect_timer; /* down: the next attempt */
 	struct loop_event *connect_timer;   /* connecting: give the attempt up */
 	struct loop_event *ack_timer;	    /* up: look again for acknowledgements */
+	struct loop_event *stall_timer;	    /* up: in flight, nothing acknowledged */
+	double stall_s;			    /* its length: stall_timeout */
+	uint64_t acked_seen;		    /* the transport's acked count, last look */
+	struct syslog_tls *tls;		    /* TLS: context and name (conn.priv) */
 	struct syslog_backoff backoff;
 	bool was_down; /* a connection failed since the last success */
 
 	struct syslog_queue q;
 	struct buf frame, line, value;		  /* scratch */
 	char (*sd_names)[SYSLOG_SD_NAME_MAX + 1]; /* per fields_table entry, made once */
-	struct ratelimit report_limit;
+	struct ratelimit report_limit;		  /* report(): the connection */
+	struct ratelimit loss_limit;		  /* report_loss(): dropped records */
 };
 
 /* ---- reporting ---- */
 
+static void vreport(struct syslog_sink *s, struct ratelimit *limit, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 static void report(struct syslog_sink *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void report_loss(struct syslog_sink *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Rate-limited: a dead peer would otherwise log once per record. */
-static void report(struct syslog_sink *s, const char *fmt, ...)
+static void vreport(struct syslog_sink *s, struct ratelimit *limit, const char *fmt, va_list ap)
 {
-	if (!ratelimit_allow(&s->report_limit))
+	if (!ratelimit_allow(limit))
 		return;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
+	char msg[1280];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	log_warn("output %s: %s (%s; %zu queued, %llu dropped, %llu errors so far)", s->o->name,
 		 msg, s->peer, syslog_queue_records(&s->q), (unsigned long long)s->o->stats.dropped,
 		 (unsigned long long)s->o->stats.errors);
+}
+
+/* What happens to the connection (and the output's own trouble). */
+static void report(struct syslog_sink *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(s, &s->report_limit, fmt, ap);
+	va_end(ap);
+}
+
+/* Records dropped. Limited on its own: a full queue does not hide why
+ * the peer is not taking records, nor the other way round. */
+static void report_loss(struct syslog_sink *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(s, &s->loss_limit, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- the socket and the timers ---- */
@@ -161,11 +200,20 @@ static short idle_watch(const struct syslog_sink *s)
 	return s->conn.ops->watch_read ? LOOP_READ : 0;
 }
 
-/* Streams: release what the peer's TCP acknowledged since the last look. */
+/* Streams: release what the peer's TCP acknowledged since the last look;
+ * progress starts the stall clock over. */
 static void note_acks(struct syslog_sink *s)
 {
-	if (s->conn.ops->acked)
-		syslog_queue_acked(&s->q, s->conn.ops->acked(&s->conn));
+	if (!s->conn.ops->acked)
+		return;
+	uint64_t n = s->conn.ops->acked(&s->conn);
+	syslog_queue_acked(&s->q, n);
+	if (n == s->acked_seen)
+		return;
+	loop_timer_disarm(s->stall_timer);
+	syslog_backoff_reset(&s->backoff); /* the peer takes records */
+	s->o->problem[0] = '\0';
+	s->acked_seen = n;
 }
 
 /* Close the connection; what it did not deliver is to be sent again. */
@@ -173,9 +221,12 @@ static void disconnect(struct syslog_sink *s)
 {
 	if (s->state == CONN_UP)
 		note_acks(s); /* the last word on what the peer got */
+	loop_dns_cancel(s->query);
+	s->query = NULL;
 	loop_timer_disarm(s->reconnect_timer);
 	loop_timer_disarm(s->connect_timer);
 	loop_timer_disarm(s->ack_timer);
+	loop_timer_disarm(s->stall_timer);
 	loop_event_free(s->ev);
 	s->ev = NULL;
 	s->watching = 0;
@@ -193,27 +244,56 @@ static void schedule_reconnect(struct syslog_sink *s)
 	arm(s, s->reconnect_timer, syslog_backoff_take(&s->backoff), "reconnect");
 }
 
-static void fail(struct syslog_sink *s, const char *what, int e)
+static void trouble(struct syslog_sink *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The peer cannot be reached or does not take records: counted, shown in
+ * STATUS= until records flow again, reported (rate-limited). The caller
+ * schedules the retry. */
+static void trouble(struct syslog_sink *s, const char *fmt, ...)
 {
+	char msg[1100];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	s->o->stats.errors++;
 	s->was_down = true;
-	report(s, "%s: %s; retrying in %.1f s", what,
-	       s->conn.reason[0] ? s->conn.reason : strerror(e), syslog_backoff_peek(&s->backoff));
+	size_t n = strnlen(msg, sizeof s->o->problem - 1); /* STATUS= has little room */
+	memcpy(s->o->problem, msg, n);
+	s->o->problem[n] = '\0';
+	report(s, "%s; retrying in %.1f s", msg, syslog_backoff_peek(&s->backoff));
+}
+
+static void fail(struct syslog_sink *s, const char *what, int e)
+{
+	trouble(s, "%s: %s", what, s->conn.reason[0] ? s->conn.reason : strerror(e));
 	disconnect(s);
 	schedule_reconnect(s);
 }
 
 static void connected(struct syslog_sink *s)
 {
+	char tls[600] = "";
 	loop_timer_disarm(s->connect_timer);
 	s->state = CONN_UP;
-	syslog_backoff_reset(&s->backoff);
+	s->acked_seen = 0;
+	/* a stream is sound once the peer acknowledges records (note_acks):
+	 * one that accepts and closes at once (refusing this client) is
+	 * retried with a growing delay, not ten times a second */
+	if (!s->conn.ops->acked)
+		syslog_backoff_reset(&s->backoff);
+	if (!s->conn.ops->acked || syslog_queue_empty(&s->q))
+		s->o->problem[0] = '\0'; /* nothing waits to prove it otherwise */
+	if (s->tls)
+		syslog_tls_describe(s->tls, tls, sizeof tls);
 	if (s->was_down)
-		log_info("output %s: connected to %s; %zu records waiting, %llu dropped so far",
-			 s->o->name, s->peer, syslog_queue_records(&s->q),
+		log_info("output %s: connected to %s%s%s; %zu records waiting, %llu dropped so far",
+			 s->o->name, s->peer, tls[0] ? ", " : "", tls, syslog_queue_records(&s->q),
 			 (unsigned long long)s->o->stats.dropped);
 	else
-		log_debug("%s: output %s: connected to %s", __func__, s->o->name, s->peer);
+		log_debug("%s: output %s: connected to %s%s%s", __func__, s->o->name, s->peer,
+			  tls[0] ? ", " : "", tls);
 	s->was_down = false;
 	set_watch(s, idle_watch(s));
 	pump(s);
@@ -222,36 +302,8 @@ static void connected(struct syslog_sink *s)
 /* The local socket: its address is the path, known from the start. */
 static bool is_local(const struct syslog_sink *s) { return s->conn.ops == &syslog_transport_unix; }
 
-/* Host names are looked up at each attempt (they may move); literals and
- * the local socket once. */
-static int resolve(struct syslog_sink *s)
-{
-	if (s->addrlen && (s->numeric || is_local(s)))
-		return 0;
-	struct addrinfo hints = {
-		.ai_socktype = s->conn.ops->stream ? SOCK_STREAM : SOCK_DGRAM,
-		.ai_flags = AI_NUMERICSERV | (s->numeric ? AI_NUMERICHOST : 0),
-	};
-	char port[8];
-	snprintf(port, sizeof port, "%u", s->port);
-	struct addrinfo *res = NULL;
-	int r = getaddrinfo(s->host, port, &hints, &res);
-	if (r != 0 || !res) {
-		s->o->stats.errors++;
-		s->was_down = true;
-		report(s, "cannot resolve %s: %s; retrying in %.1f s", s->host,
-		       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r),
-		       syslog_backoff_peek(&s->backoff));
-		return -1;
-	}
-	memcpy(&s->addr, res->ai_addr, res->ai_addrlen);
-	s->addrlen = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
-}
-
 /* Connect to the resolved address: done now (unix, UDP) or in sockcb
- * (TCP). A resolver that answers later would call this. */
+ * (TCP, TLS). */
 static void connect_to(struct syslog_sink *s)
 {
 	log_debug("%s: output %s: connecting to %s", __func__, s->o->name, s->peer);
@@ -273,15 +325,56 @@ static void connect_to(struct syslog_sink *s)
 	arm(s, s->connect_timer, SYSLOG_CONNECT_TIMEOUT_S, "connect timeout");
 }
 
+/* "10.0.0.1" for messages. */
+static const char *addr_text(const struct sockaddr_storage *ss, char *out, size_t len)
+{
+	const void *a = ss->ss_family == AF_INET6
+			    ? (const void *)&((struct sockaddr_in6 *)ss)->sin6_addr
+			    : (const void *)&((struct sockaddr_in *)ss)->sin_addr;
+	if (!inet_ntop(ss->ss_family, a, out, (socklen_t)len))
+		snprintf(out, len, "?");
+	return out;
+}
+
+/* The lookup's answer; then the connection to the address it found. */
+static void resolvedcb(int err, const struct sockaddr *sa, socklen_t len, const char *why,
+		       void *arg)
+{
+	struct syslog_sink *s = arg;
+	char was[INET6_ADDRSTRLEN] = "", now[INET6_ADDRSTRLEN];
+	s->query = NULL;
+	s->state = CONN_DOWN;
+	if (err) {
+		trouble(s, "cannot resolve %s: %s", s->host, why);
+		schedule_reconnect(s);
+		return;
+	}
+	if (s->addrlen)
+		addr_text(&s->addr, was, sizeof was);
+	memcpy(&s->addr, sa, len);
+	s->addrlen = len;
+	addr_text(&s->addr, now, sizeof now);
+	if (was[0] && strcmp(was, now) != 0)
+		log_info("output %s: %s resolves to %s now (was %s)", s->o->name, s->host, now,
+			 was);
+	else
+		log_debug("%s: output %s: %s is %s", __func__, s->o->name, s->host, now);
+	connect_to(s);
+}
+
 static void start_connect(struct syslog_sink *s)
 {
 	if (s->state != CONN_DOWN)
 		return;
-	if (resolve(s) < 0) {
-		schedule_reconnect(s);
+	if (s->numeric || is_local(s)) {
+		connect_to(s);
 		return;
 	}
-	connect_to(s);
+	s->state = CONN_RESOLVING;
+	struct loop_dns_query *q =
+	    loop_dns_resolve(s->o->loop, s->host, s->port, s->conn.ops->stream, resolvedcb, s);
+	if (s->state == CONN_RESOLVING)
+		s->query = q; /* else it answered at once */
 }
 
 /* The socket is ready for what a connection in progress waits for. */
@@ -310,6 +403,28 @@ static void connect_timercb(void *arg)
 
 static void ack_timercb(void *arg) { pump(arg); }
 
+/* Up, bytes in flight, and nothing acknowledged for stall_timeout: the
+ * peer accepts but does not read. A new connection may find it reading
+ * again (or another address of its name); meanwhile the queue holds what
+ * it can and counts what it cannot. */
+static void stall_timercb(void *arg)
+{
+	struct syslog_sink *s = arg;
+	if (s->state != CONN_UP)
+		return;
+	uint64_t seen = s->acked_seen;
+	note_acks(s);
+	if (s->acked_seen != seen || !syslog_queue_in_flight(&s->q)) {
+		pump(s); /* it moved at the last moment: the clock starts over */
+		return;
+	}
+	snprintf(s->conn.reason, sizeof s->conn.reason,
+		 "the peer acknowledged nothing for %.0f s while records waited for it (it "
+		 "accepts but does not read): connecting again",
+		 s->stall_s);
+	fail(s, "stalled", ETIMEDOUT);
+}
+
 /* ---- sending ---- */
 
 static bool want_retry(int e)
@@ -327,7 +442,8 @@ static int send_some(struct syslog_sink *s)
 	if (r == -EMSGSIZE && !s->conn.ops->stream) {
 		/* too big for any datagram: give that one up, not the queue */
 		s->o->stats.errors++;
-		report(s, "message of %zu bytes too long for a datagram, dropped", iov[0].iov_len);
+		report_loss(s, "message of %zu bytes too long for a datagram, dropped",
+			    iov[0].iov_len);
 		syslog_queue_reject(&s->q);
 		return 0;
 	}
@@ -340,6 +456,27 @@ static int send_some(struct syslog_sink *s)
 
 static void build_report(struct syslog_sink *s);
 
+/* Bytes wait to be sent: in the queue, or taken by the transport (TLS)
+ * but not on the socket yet. */
+static bool has_unsent(const struct syslog_sink *s)
+{
+	return syslog_queue_has_unsent(&s->q) || s->conn.unflushed;
+}
+
+/* Written, not yet acknowledged: nothing else would look again (the ack
+ * timer), and the stall clock runs (started over by note_acks). */
+static void watch_acks(struct syslog_sink *s)
+{
+	if (!syslog_queue_in_flight(&s->q)) {
+		loop_timer_disarm(s->stall_timer);
+		return;
+	}
+	if (!loop_timer_armed(s->ack_timer))
+		arm(s, s->ack_timer, SYSLOG_ACK_CHECK_S, "acknowledgement check");
+	if (!loop_timer_armed(s->stall_timer))
+		arm(s, s->stall_timer, s->stall_s, "stall timeout");
+}
+
 /* Send what the socket takes now; wait for writability for the rest. */
 static void pump(struct syslog_sink *s)
 {
@@ -348,22 +485,23 @@ static void pump(struct syslog_sink *s)
 	/* the report goes first: put in front when nothing is on its way */
 	if (syslog_queue_report_due(&s->q))
 		build_report(s);
-	while (syslog_queue_has_unsent(&s->q)) {
+	bool blocked = false;
+	while (!blocked && has_unsent(s)) {
 		int e = send_some(s);
 		if (e == 0 || e == EINTR)
 			continue;
-		if (want_retry(e)) {
-			set_watch(s, idle_watch(s) | s->conn.want);
+		if (!want_retry(e)) {
+			fail(s, "send", e);
 			return;
 		}
-		fail(s, "send", e);
-		return;
+		set_watch(s, idle_watch(s) | s->conn.want);
+		blocked = true;
 	}
 	note_acks(s);
-	/* written, not yet acknowledged: nothing else would look again */
-	if (syslog_queue_in_flight(&s->q) && !loop_timer_armed(s->ack_timer))
-		arm(s, s->ack_timer, SYSLOG_ACK_CHECK_S, "acknowledgement check");
-	set_watch(s, idle_watch(s));
+	if (s->conn.ops->acked)
+		watch_acks(s);
+	if (!blocked)
+		set_watch(s, idle_watch(s));
 }
 
 /* The peer never sends: readable means it closed, or an ICMP error. */
@@ -420,9 +558,9 @@ static void submit(struct syslog_sink *s)
 	if (syslog_queue_push(&s->q, s->frame.data, s->frame.len))
 		return;
 	if (syslog_queue_full(&s->q))
-		report(s, "queue full (%zu records): dropping records", s->q.cap);
+		report_loss(s, "queue full (%zu records): dropping records", s->q.cap);
 	else
-		report(s, "out of memory: dropping records");
+		report_loss(s, "out of memory: dropping records");
 }
 
 /* SD parameter names are the JSON keys ("inner.src" for nested ones). */
@@ -567,11 +705,20 @@ static void describe_peer(struct syslog_sink *s, const struct output_config *oc)
 		 s->host, v6 ? "]" : "", s->port);
 }
 
-static bool is_literal(const char *host)
+/* An address literal, parsed into addr (no lookup, nothing blocks). */
+static bool parse_literal(struct syslog_sink *s)
 {
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST }, *res = NULL;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+	struct addrinfo hints = {
+		.ai_socktype = s->conn.ops->stream ? SOCK_STREAM : SOCK_DGRAM,
+		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+	};
+	struct addrinfo *res = NULL;
+	char port[8];
+	snprintf(port, sizeof port, "%u", s->port);
+	if (getaddrinfo(s->host, port, &hints, &res) != 0 || !res)
 		return false;
+	memcpy(&s->addr, res->ai_addr, res->ai_addrlen);
+	s->addrlen = res->ai_addrlen;
 	freeaddrinfo(res);
 	return true;
 }
@@ -584,7 +731,7 @@ static void setup_peer(struct syslog_sink *s, const struct output_config *oc)
 	s->port = oc->port;
 	describe_peer(s, oc);
 	if (!is_local(s)) {
-		s->numeric = is_literal(s->host);
+		s->numeric = parse_literal(s);
 		return;
 	}
 	struct sockaddr_un *un = (struct sockaddr_un *)&s->addr;
@@ -620,6 +767,8 @@ static void sink_free(struct syslog_sink *s)
 	loop_event_free(s->reconnect_timer);
 	loop_event_free(s->connect_timer);
 	loop_event_free(s->ack_timer);
+	loop_event_free(s->stall_timer);
+	syslog_tls_free(s->tls);
 	syslog_queue_free(&s->q);
 	buf_free(&s->frame);
 	buf_free(&s->line);
@@ -639,16 +788,40 @@ static struct syslog_sink *sink_new(struct output *o, const struct output_config
 	s->reconnect_timer = loop_timer(o->loop, false, reconnect_timercb, s);
 	s->connect_timer = loop_timer(o->loop, false, connect_timercb, s);
 	s->ack_timer = loop_timer(o->loop, false, ack_timercb, s);
+	s->stall_timer = loop_timer(o->loop, false, stall_timercb, s);
 	s->sd_names = calloc(fields_count, sizeof *s->sd_names);
 	bool stream = syslog_transport_for(oc->transport)->stream;
 	if (syslog_queue_init(&s->q, oc->queue_size, stream, &o->stats) < 0 ||
-	    !s->reconnect_timer || !s->connect_timer || !s->ack_timer || !s->sd_names) {
+	    !s->reconnect_timer || !s->connect_timer || !s->ack_timer || !s->stall_timer ||
+	    !s->sd_names) {
 		sink_free(s);
 		return NULL;
 	}
 	s->report_limit = (struct ratelimit)RATELIMIT_INIT(SYSLOG_REPORT_INTERVAL_S);
+	s->loss_limit = (struct ratelimit)RATELIMIT_INIT(SYSLOG_REPORT_INTERVAL_S);
+	s->stall_s = oc->stall_timeout;
 	syslog_backoff_init(&s->backoff, SYSLOG_BACKOFF_MIN_S, SYSLOG_BACKOFF_MAX_S);
 	return s;
+}
+
+/* TLS: the context made from the config's bytes, for every connection. */
+static int setup_tls(struct syslog_sink *s, const struct output_config *oc, char *err,
+		     size_t errlen)
+{
+	char why[1024];
+	if (oc->transport != SYSLOG_TLS)
+		return 0;
+	if (!(s->tls = syslog_tls_new(&oc->tls, oc->host, why, sizeof why))) {
+		snprintf(err, errlen, "output %s: tls: %s", oc->name, why);
+		return -1;
+	}
+	s->conn.priv = s->tls;
+	if (!oc->tls.verify)
+		log_warn("output %s: tls verify = false: the server's certificate is not "
+			 "checked, so anyone on the path to %s can pose as the server and read "
+			 "the records",
+			 oc->name, s->peer);
+	return 0;
 }
 
 static int syslog_open(struct output *o, const struct output_config *oc, char *err, size_t errlen)
@@ -663,6 +836,10 @@ static int syslog_open(struct output *o, const struct output_config *oc, char *e
 		return -1;
 	}
 	setup_peer(s, oc);
+	if (setup_tls(s, oc, err, errlen) < 0) {
+		sink_free(s);
+		return -1;
+	}
 	setup_header(s, oc);
 	make_sd_names(s);
 	o->priv = s;
@@ -712,14 +889,18 @@ static short poll_events(short want)
 static void drain(struct syslog_sink *s)
 {
 	long deadline = now_ms() + SYSLOG_CLOSE_DRAIN_MS;
-	if (syslog_queue_records(&s->q) && s->state == CONN_DOWN)
-		start_connect(s); /* the timer will not fire again: one try now */
+	if (syslog_queue_records(&s->q) && s->state <= CONN_RESOLVING && s->addrlen) {
+		/* the timers will not fire again: one try now, at the address
+		 * found last (a lookup would need the loop) */
+		disconnect(s);
+		connect_to(s);
+	}
 	pump(s);
 	while (!syslog_queue_empty(&s->q) && s->state != CONN_DOWN) {
 		long left = deadline - now_ms();
 		if (left <= 0)
 			break;
-		if (s->state == CONN_UP && !syslog_queue_has_unsent(&s->q)) {
+		if (s->state == CONN_UP && !has_unsent(s)) {
 			poll(NULL, 0, 5); /* all written: wait for the acks */
 			pump(s);
 			continue;

@@ -36,12 +36,13 @@ static int sock_connect(struct syslog_conn *c, int type, const struct sockaddr *
 	return e;
 }
 
-static void sock_close(struct syslog_conn *c)
+void syslog_sock_close(struct syslog_conn *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 	c->want = 0;
+	c->unflushed = 0;
 }
 
 /* The socket is writable after EINPROGRESS: the connect's outcome. */
@@ -98,20 +99,20 @@ static int tcp_connected(struct syslog_conn *c)
 	return 0;
 }
 
-static int tcp_connect(struct syslog_conn *c, const struct sockaddr *sa, socklen_t len)
+int syslog_tcp_connect(struct syslog_conn *c, const struct sockaddr *sa, socklen_t len)
 {
 	c->acked_base = c->acked_last = 0;
 	int e = sock_connect(c, SOCK_STREAM, sa, len);
 	return e ? e : tcp_connected(c);
 }
 
-static int tcp_connect_continue(struct syslog_conn *c)
+int syslog_tcp_connect_continue(struct syslog_conn *c)
 {
 	int e = sock_connect_result(c);
 	return e ? e : tcp_connected(c);
 }
 
-static uint64_t tcp_acked(struct syslog_conn *c)
+uint64_t syslog_tcp_acked(struct syslog_conn *c)
 {
 	uint64_t n = tcp_bytes_acked(c);
 	if (n >= c->acked_base + c->acked_last)
@@ -125,7 +126,7 @@ const struct syslog_transport_ops syslog_transport_unix = {
 	.connect_continue = sock_connect_result,
 	.send = sock_send,
 	.recv = sock_recv,
-	.close = sock_close,
+	.close = syslog_sock_close,
 };
 
 const struct syslog_transport_ops syslog_transport_udp = {
@@ -135,19 +136,19 @@ const struct syslog_transport_ops syslog_transport_udp = {
 	.connect_continue = sock_connect_result,
 	.send = sock_send,
 	.recv = sock_recv,
-	.close = sock_close,
+	.close = syslog_sock_close,
 };
 
 const struct syslog_transport_ops syslog_transport_tcp = {
 	.scheme = "tcp",
 	.stream = true,
 	.watch_read = true,
-	.connect = tcp_connect,
-	.connect_continue = tcp_connect_continue,
+	.connect = syslog_tcp_connect,
+	.connect_continue = syslog_tcp_connect_continue,
 	.send = sock_send,
 	.recv = sock_recv,
-	.acked = tcp_acked,
-	.close = sock_close,
+	.acked = syslog_tcp_acked,
+	.close = syslog_sock_close,
 };
 
 const struct syslog_transport_ops *syslog_transport_for(enum syslog_transport kind)
@@ -155,6 +156,7 @@ const struct syslog_transport_ops *syslog_transport_for(enum syslog_transport ki
 	switch (kind) {
 	case SYSLOG_UDP: return &syslog_transport_udp;
 	case SYSLOG_TCP: return &syslog_transport_tcp;
+	case SYSLOG_TLS: return &syslog_transport_tls;
 	case SYSLOG_LOCAL: break;
 	}
 	return &syslog_transport_unix;

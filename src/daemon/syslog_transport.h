@@ -13,37 +13,13 @@
  * TCP reads that from the kernel (TCP_INFO tcpi_bytes_acked, counted from
  * the moment the connection was made, so the handshake is not counted).
  *
- * Adding TLS (RFC 5425: octet-counted RFC 5424 messages over TLS) is a
- * fourth `struct syslog_transport_ops`; the queue, the framing, the
- * backoff and the output's state machine stay as they are:
- * - stream = true, watch_read = true, scheme "tls" (in messages).
- * - connect: the TCP connect of this file, then the handshake on the same
- *   non-blocking fd (OpenSSL: SSL_set_fd, SSL_set_tlsext_host_name,
- *   SSL_set1_host, SSL_connect): return EINPROGRESS with c->want set from
- *   SSL_ERROR_WANT_READ / WANT_WRITE until the handshake is done; the
- *   output's connect timer bounds the handshake too. Keep the SSL object
- *   in c->priv, and put a verification failure in words into c->reason.
- * - send: OpenSSL wants a write that returned WANT_WRITE/WANT_READ retried
- *   with the same bytes, but the queue may offer others next time (a
- *   DROPPED report goes in front when nothing is in flight). So copy up
- *   to one record (16 KiB) of iov into a buffer in c->priv, return that
- *   count as taken, and finish SSL_write of that buffer before taking
- *   more; while it is unfinished return -EAGAIN with c->want from the
- *   SSL error (LOOP_READ for WANT_READ).
- * - recv: SSL_read and discard (alerts, close_notify as 0, TLS 1.3
- *   session tickets).
- * - acked: tcpi_bytes_acked counts bytes on the wire (TLS records, not
- *   plaintext). After each SSL_write, note (BIO_number_written of the
- *   socket BIO, plaintext total); acked() returns the plaintext total of
- *   the last note whose wire count the peer's TCP has acknowledged. That
- *   is as far as TLS can tell: the peer's TCP has the record, not that
- *   the peer's syslog daemon read it.
- * - close: SSL_shutdown once (not waiting for the peer's), SSL_free, then
- *   the socket.
- * libevent's OpenSSL bufferevents would own the fd and buffer the bytes
- * themselves, hiding what reached the wire; a non-blocking SSL over the
- * fd keeps the acknowledgement promise and loop.c as the only libevent
- * user.
+ * TLS (RFC 5425: octet-counted RFC 5424 messages over TLS) is the fourth
+ * transport, in syslog_tls.c: OpenSSL over the same non-blocking TCP
+ * socket, the handshake inside connect (bounded by the output's connect
+ * timer), a record's bytes copied before they are written (OpenSSL wants
+ * a write retried with the same bytes; c->unflushed counts them until
+ * then), and acked() translating the wire bytes the peer's TCP
+ * acknowledged into plaintext (syslog_ackmap.h).
  */
 #ifndef NFLOGD_SYSLOG_TRANSPORT_H
 #define NFLOGD_SYSLOG_TRANSPORT_H
@@ -64,9 +40,13 @@ struct syslog_conn {
 				not finish (EINPROGRESS, -EAGAIN) waits for */
 	uint64_t acked_base; /* TCP: tcpi_bytes_acked when connected */
 	uint64_t acked_last; /* TCP: the last count acked() returned */
-	char reason[128];    /* a failure in words when errno says too little
+	char reason[1024];   /* a failure in words when errno says too little
 				(TLS: the certificate check); "" otherwise */
-	void *priv;	     /* a transport's own state (TLS: its SSL object) */
+	void *priv;	     /* a transport's own state (TLS: struct syslog_tls,
+				the output's) */
+	size_t unflushed;    /* bytes send() took that are not on the socket yet
+				(TLS: a record being written): send() again,
+				with nothing new, to finish them */
 };
 
 struct syslog_transport_ops {
@@ -80,7 +60,8 @@ struct syslog_transport_ops {
 	 * EINPROGRESS again, or an errno. */
 	int (*connect_continue)(struct syslog_conn *c);
 	/* Send from iov: the bytes taken (a datagram: all or -errno), or
-	 * -errno; after -EAGAIN, c->want says what to wait for. */
+	 * -errno; after -EAGAIN, c->want says what to wait for. iovcnt 0:
+	 * only finish what c->unflushed counts (0 once done). */
 	ssize_t (*send)(struct syslog_conn *c, const struct iovec *iov, int iovcnt);
 	/* Read and discard what the peer sent (it should send nothing): the
 	 * bytes read, 0 when the peer closed, or -errno (-EAGAIN: nothing). */
@@ -95,10 +76,19 @@ struct syslog_transport_ops {
 extern const struct syslog_transport_ops syslog_transport_unix;
 extern const struct syslog_transport_ops syslog_transport_udp;
 extern const struct syslog_transport_ops syslog_transport_tcp;
+extern const struct syslog_transport_ops syslog_transport_tls; /* syslog_tls.c */
 
 /* The transport for a configured target kind (a static table, not owned). */
 const struct syslog_transport_ops *syslog_transport_for(enum syslog_transport kind);
 /* A connection over ops with no socket yet. */
 void syslog_conn_init(struct syslog_conn *c, const struct syslog_transport_ops *ops);
+
+/* For the transports built on TCP (TLS): TCP's connect, its outcome once
+ * the socket is writable, the acknowledged byte count since connected,
+ * and close; each as the TCP transport does it. */
+int syslog_tcp_connect(struct syslog_conn *c, const struct sockaddr *sa, socklen_t len);
+int syslog_tcp_connect_continue(struct syslog_conn *c);
+uint64_t syslog_tcp_acked(struct syslog_conn *c);
+void syslog_sock_close(struct syslog_conn *c);
 
 #endif

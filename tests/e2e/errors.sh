@@ -91,16 +91,20 @@ else
 	ok "# SKIP /var/log/nflogd exists here"
 fi
 
-# an output that cannot be opened (its path is a directory)
-mkdir "$T/adir"
+# an output that passes the config check but cannot be opened at start:
+# its directory is read-only (a read-only bind mount in a private mount
+# namespace; as root, file modes would not stop the open)
+mkdir "$T/rodir"
 cat >"$T/noopen.conf" <<EOF2
-outputs = ( $(conf_file_output a "$T/adir" text) );
+outputs = ( $(conf_file_output a "$T/rodir/a.log" text) );
 groups = ( { group = 44; outputs = ("a"); } );
 EOF2
-nsx "$NFLOGD" -c "$T/noopen.conf" >"$T/noopen.out" 2>&1; rc=$?
+nsx unshare -m --propagation private sh -c \
+	'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"' sh \
+	"$T/rodir" "$NFLOGD" -c "$T/noopen.conf" >"$T/noopen.out" 2>&1; rc=$?
 check_eq "unopenable output: exit 1" "$rc" 1
 check "unopenable output: names output, path and cause" \
-	grep -q "output a: cannot open $T/adir: Is a directory" "$T/noopen.out"
+	grep -q "output a: cannot open $T/rodir/a.log: Read-only file system" "$T/noopen.out"
 
 # the conntrack flag: this kernel may lack CONFIG_NETFILTER_NETLINK_GLUE_CT;
 # then the group must run without it and say so, not fail or stay silent

@@ -18,6 +18,19 @@
 #   rs_select EXPR [FIELD]  messages m for which the python EXPR holds:
 #                        their count, or FIELD of each
 #   rs_wait N EXPR [SEC] wait until N messages match
+#   rs_tls_input NAME PORT CERT AUTH DRIVER [MORE]
+#                        an imtcp input() statement (for RS_EXTRA_CONF) that
+#                        speaks TLS (RFC 5425) on 127.0.0.1:PORT with
+#                        $TLS_DIR/CERT.pem and .key, $TLS_DIR/ca.pem as its
+#                        CA, authMode AUTH (anon, x509/certvalid, ...), the
+#                        gtls or ossl driver, and MORE parameters
+#   rs_wait_port PORT    wait until rsyslogd listens on TCP PORT
+#   rs_stop_read_all PORT  stop rsyslogd so that it exits having read all
+#                        its TCP acknowledged (for exact counts): first
+#                        drop what is sent to PORT (it stays
+#                        unacknowledged at the sender), then stop it
+#   rs_reported_drops APP  the sum of the counts APP's DROPPED messages told
+#   send_paced PORT N    N datagrams to 127.0.0.1:PORT at 200/s
 RS_UDP_PORT=5514
 RS_TCP_PORT=5515
 
@@ -113,6 +126,54 @@ if len(sys.argv) > 3:
         print(repr(m.get(sys.argv[3])))
 else:
     print(len(sel))' "$RS_DIR/msgs.json" "$@"
+}
+
+rs_tls_input() {
+	local name=$1 port=$2 cert=$3 auth=$4 driver=$5 more=${6:-}
+	printf 'input(type="imtcp" address="127.0.0.1" port="%s" name="%s" streamDriver.name="%s" streamDriver.mode="1" streamDriver.authMode="%s" streamDriver.CAFile="%s/ca.pem" streamDriver.CertFile="%s/%s.pem" streamDriver.KeyFile="%s/%s.key" %s)\n' \
+		"$port" "$name" "$driver" "$auth" "$TLS_DIR" "$TLS_DIR" "$cert" "$TLS_DIR" "$cert" "$more"
+}
+
+rs_wait_port() {
+	local i
+	for i in $(seq 100); do
+		nsx ss -ltnH "sport = :$1" | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# A bare SIGTERM could exit with a few frames rsyslogd's kernel had
+# acknowledged but rsyslogd never read: no plain TCP or TLS sender can know
+# those (RELP can), so a count could not be exact.
+rs_stop_read_all() {
+	nsx nft add table ip rscut
+	nsx nft add chain ip rscut out '{ type filter hook output priority 0; }'
+	nsx nft add rule ip rscut out tcp dport "$1" drop
+	sleep 0.3
+	rsyslog_stop
+	nsx nft delete table ip rscut
+}
+
+rs_reported_drops() {
+	python3 -c '
+import json, re, sys
+t = 0
+for l in open(sys.argv[1]):
+    m = json.loads(l)
+    if m["app"] == sys.argv[2] and m["msgid"] == "DROPPED":
+        t += int(re.search(r"dropped (\d+) records", m["msg"]).group(1))
+print(t)' "$RS_DIR/msgs.json" "$1"
+}
+
+send_paced() {
+	nsx python3 -c '
+import socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2]); s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+t0 = time.monotonic()
+for i in range(n):
+    s.sendto(b"q", ("127.0.0.1", port))
+    time.sleep(max(0, t0 + (i + 1) / 200.0 - time.monotonic()))' "$@"
 }
 
 # rs_wait N PYTHON_EXPR [SEC]: until N messages match

@@ -157,27 +157,14 @@ check_eq "no message was split: nothing starts with the fake header" \
 
 # --- rsyslog away under steady traffic (group 34: tq with queue_size 40, f34)
 N=400
-nsx python3 -c '
-import socket, sys, time
-n = int(sys.argv[1]); s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-t0 = time.monotonic()
-for i in range(n):
-    s.sendto(b"q", ("127.0.0.1", 7401))
-    time.sleep(max(0, t0 + (i + 1) / 200.0 - time.monotonic()))' $N &
+send_paced 7401 $N &
 TRAFFIC=$!
 stat_line() { grep "output tq: written" "$T/nflogd.log" | tail -1; }
-sleep 0.5
+wait_lines "$T/g34.json" 60 5 || not_ok "traffic flows"
 # The peer goes away: first the network to it (what nflogd writes now stays
 # unacknowledged in its TCP send queue), then rsyslogd itself, which thus
-# exits with nothing unread. A bare SIGTERM could exit with a few frames its
-# kernel had acknowledged but rsyslogd never read: no plain TCP sender can
-# know those (RELP can), so the count could not be exact.
-nsx nft add table ip cut
-nsx nft add chain ip cut out '{ type filter hook output priority 0; }'
-nsx nft add rule ip cut out tcp dport $RS_TCP_PORT drop
-sleep 0.3
-rsyslog_stop
-nsx nft delete table ip cut
+# exits with nothing unread.
+rs_stop_read_all $RS_TCP_PORT
 # away until the queue is full (SIGUSR2 logs the counters), at most 3 s
 for _ in $(seq 30); do
 	kill -USR2 "$PID"; sleep 0.1
@@ -205,15 +192,7 @@ echo "# rsyslog got $got of $N, nflogd dropped $dropped: $up"
 check "some records were dropped (the queue was full)" test "${dropped:-0}" -gt 0
 check "the backlog arrived: more than the queue bound got through" test "$got" -gt 40
 check_eq "counted exactly: dropped + received = sent" "$((dropped + got))" $N
-reported=$(python3 -c '
-import json, re, sys
-t = 0
-for l in open(sys.argv[1]):
-    m = json.loads(l)
-    if m["app"] == sys.argv[2] and m["msgid"] == "DROPPED":
-        t += int(re.search(r"dropped (\d+) records", m["msg"]).group(1))
-print(t)' "$RS_DIR/msgs.json" "q-$TAG")
-check_eq "DROPPED messages at rsyslog tell the same number" "$reported" "$dropped"
+check_eq "DROPPED messages at rsyslog tell the same number" "$(rs_reported_drops "q-$TAG")" "$dropped"
 check "the reconnect was logged" grep -q "output tq: connected to tcp://localhost:$RS_TCP_PORT" "$T/nflogd.log"
 
 daemon_stop; rc=$?

@@ -14,7 +14,10 @@ work=$(mktemp -d /tmp/nflogd-fuzz-smoke.XXXXXX) || exit 1
 trap 'rm -rf "$work"' EXIT
 dict=()
 [ -f "${corpus%/*}/$(basename "$target").dict" ] && dict=(-dict="${corpus%/*}/$(basename "$target").dict")
+# libFuzzer's own exit code for a crash is 77, which meson reads as SKIP:
+# a finding must fail the test.
 TMPDIR=$work "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+	-error_exitcode=1 -timeout_exitcode=1 \
 	-print_final_stats=1 "${dict[@]}" \
 	-artifact_prefix="$artifacts/$(basename "$target")-" "$work" "$corpus" 2>&1 |
 	grep -v -E '^#[0-9]+\s+(NEW|REDUCE|pulse)|^Suppressions used:|^ +count +bytes template|^ +[0-9]+ +[0-9]+ (libconfig\.so|strbuf_append)$|^-+$|^$'

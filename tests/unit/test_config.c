@@ -594,6 +594,8 @@ static void test_mangled(void)
 
 int main(void)
 {
+	/* the tls fixtures name their files as credentials of the unit */
+	setenv("CREDENTIALS_DIRECTORY", TEST_DATA_DIR "/data/tls", 1);
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/nflogd-test-config-XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
