@@ -362,16 +362,14 @@ static const struct word json_schema_words[] = {
 	{ NULL, 0 },
 };
 
-static bool get_bool(struct ctx *c, const config_setting_t *s, bool *out);
-
 static bool key_json_payload(struct ctx *c, const config_setting_t *s, void *obj)
 {
-	return get_bool(c, s, &((struct output_config *)obj)->json.payload);
+	return cfg_get_bool(c, s, &((struct output_config *)obj)->json.payload);
 }
 
 static bool key_json_null_keys(struct ctx *c, const config_setting_t *s, void *obj)
 {
-	return get_bool(c, s, &((struct output_config *)obj)->json.null_keys);
+	return cfg_get_bool(c, s, &((struct output_config *)obj)->json.null_keys);
 }
 
 /* The JSON keys need format = "json"; ECS leaves absent fields out, so
