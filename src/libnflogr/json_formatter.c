@@ -21,8 +21,11 @@
 #include "fields.h"
 #include "json_values.h"
 
-#define JSON_PLANS 16 /* shapes kept at once (a power of two) */
-#define JSON_DEPTH 8  /* objects nested in a layout, the record's own included */
+#define JSON_SET_BITS 4 /* a shape's plan is in one of 16 sets */
+#define JSON_SETS (1 << JSON_SET_BITS)
+#define JSON_WAYS 2 /* of so many plans: 32 shapes kept at once */
+#define JSON_PLANS (JSON_SETS * JSON_WAYS)
+#define JSON_DEPTH 8 /* objects nested in a layout, the record's own included */
 #define ECS_NAME_MAX 64
 
 /* How a field's value is written. */
@@ -72,6 +75,7 @@ struct json_op {
 struct plan {
 	bool used;
 	uint64_t shape;
+	uint64_t last_use; /* the formatter's record count when last replayed */
 	size_t n_ops;
 	struct json_op *ops; /* room for every LAY_FIELD, and the last literal */
 	struct buf lit;	     /* the literal text, values left out */
@@ -84,6 +88,7 @@ struct json_formatter {
 	size_t n_lay, n_fields;
 	char *names; /* ECS: the "nflog.<key>" names the layout points into */
 	struct plan plans[JSON_PLANS];
+	uint64_t records; /* written so far: the age of the plans */
 	struct buf probe; /* presence checks while a plan is made */
 };
 
@@ -458,9 +463,21 @@ static bool lay_ecs(struct json_formatter *jf)
 static const struct plan *plan_for(struct json_formatter *jf, const struct field_src *s)
 {
 	uint64_t shape = field_shape(s);
-	struct plan *p = &jf->plans[(shape * UINT64_C(0x9e3779b97f4a7c15)) >> 60];
-	if (p->used && p->shape == shape)
-		return p;
+	struct plan *set =
+	    &jf->plans[((shape * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - JSON_SET_BITS)) *
+		       JSON_WAYS];
+	jf->records++;
+	for (int i = 0; i < JSON_WAYS; i++)
+		if (set[i].used && set[i].shape == shape) {
+			set[i].last_use = jf->records;
+			return &set[i];
+		}
+	/* a new shape: in place of the set's least recently used plan */
+	struct plan *p = set;
+	for (int i = 1; i < JSON_WAYS; i++)
+		if (set[i].last_use < p->last_use)
+			p = &set[i];
+	p->last_use = jf->records;
 	buf_reset(&p->lit);
 	buf_reset(&jf->probe);
 	p->n_ops = 0;
