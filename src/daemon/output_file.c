@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "json_formatter.h"
 #include "log.h"
 #include "loop.h"
 #include "ratelimit.h"
@@ -61,6 +62,7 @@ struct file_sink {
 	uint64_t partial_lines;	     /* partial last lines found at open and cut */
 	struct loop_event *retry_timer, *rotate_timer;
 	struct ratelimit write_report, reopen_report, rotate_report;
+	struct json_formatter *json; /* format json: the output's options, plans per shape */
 };
 
 static time_t mono_now(void)
@@ -547,7 +549,7 @@ static void file_write(struct output *o, const struct nflogd_record *rec,
 	struct file_sink *f = o->priv;
 	size_t start = f->batch.len;
 	if (o->format == RECORD_FORMAT_JSON) {
-		format_json(&f->batch, rec, dec);
+		json_formatter_write(f->json, &f->batch, rec, dec);
 	} else {
 		format_rfc3339(&f->batch, &rec->ts);
 		buf_putc(&f->batch, ' ');
@@ -613,6 +615,7 @@ static void sink_free(struct file_sink *f)
 	loop_event_free(f->retry_timer);
 	loop_event_free(f->rotate_timer);
 	buf_free(&f->batch);
+	json_formatter_free(f->json);
 	free(f->path);
 	free(f);
 }
@@ -657,6 +660,10 @@ static int file_open(struct output *o, const struct output_config *oc, char *err
 	    (struct ratelimit)RATELIMIT_INIT(FILE_REPORT_INTERVAL_S);
 	buf_init(&f->batch);
 	o->priv = f;
+	if (oc->format == RECORD_FORMAT_JSON && !(f->json = json_formatter_new(&oc->json))) {
+		snprintf(err, errlen, "output %s: out of memory", oc->name);
+		goto fail;
+	}
 	char why[PATH_MAX + 64];
 	if (open_path(f, why, sizeof why) < 0) {
 		snprintf(err, errlen, "output %s: %s", oc->name, why);
