@@ -212,4 +212,9 @@ uint32_t decode_icmp_required_len(uint8_t type);
  * nf_log_netdev_packet() dispatches. */
 enum decode_l3 decode_l3_of(const struct nflogd_record *rec);
 
+/* The layer-3 bytes of rec's payload: the payload itself, or what follows
+ * the link-layer header NFLOG copies at the netdev egress hook. Points
+ * into rec; {NULL, 0} without a payload. */
+struct decode_pkt decode_l3_pkt(const struct nflogd_record *rec);
+
 #endif

@@ -693,7 +693,9 @@ const struct field fields_table[] = {
 	{ KEY("payload"), .layer = FIELD_L_RECORD, .journal = "NFLOG_PAYLOAD", .type = FIELD_HEX,
 	  .presence = FIELD_NULLABLE,
 	  .when = "always; null without payload (copymode none or meta)",
-	  .desc = "The layer-3 packet as copied, cut at copy_range (nflogr payload)",
+	  .desc =
+	      "The packet as copied, cut at copy_range (nflogr payload): from the layer-3 header; "
+	      "at the netdev egress hook from the link-layer header, which the decoded fields skip",
 	  READ(put_payload) },
 };
 

@@ -824,7 +824,7 @@ static void text_line(struct buf *b, const struct nflogd_record *rec,
 	struct text t = {
 		.b = b,
 		.rec = rec,
-		.pkt = { rec->payload, rec->payload ? rec->payload_len : 0 },
+		.pkt = decode_l3_pkt(rec),
 		.flags = log_flags,
 	};
 	size_t start = b->len;
