@@ -3,7 +3,18 @@
 # counts, on the same load, in one run. See bench/README.md.
 #
 #   bench/run.sh [-n COUNT] [-B BUILD_DIR] [-o RESULT_FILE] [-r READERS] [-p PEERS]
+#                [-m MODES] [-c CHART.png] [-d DATA.tsv]
 #
+#   -m  what to measure, comma-separated (default: table,drain):
+#       table         the side-by-side table (full speed, zero-loss rate, fixed rates)
+#       drain         drain rate: reader stopped, its 64 MiB socket buffer
+#                     filled, continued; records/s until all are written
+#       instructions  userspace instructions per record (valgrind
+#                     --tool=callgrind: Ir with IC_COUNT packets minus Ir with
+#                     none, divided by IC_COUNT), for count, nflogd-json,
+#                     nflogd-text (log_flags all)
+#   -c  draw the chart (bench/chart.py, python3-matplotlib) into this PNG
+#   -d  keep the per-trial results (the chart's input, bench/chart.py's format)
 #   -n  datagrams per trial (default 200000; 1000000 for the full table)
 #   -B  a built nflogd tree (default: a release build made in a temp dir)
 #   -o  also write the table to this file
@@ -17,7 +28,12 @@
 # 8M / 8M: the zero-loss rate then measures throughput, not buffer size),
 # QTHRESH (64), QTIMEOUT_CS (5), NLBUF (65536), SEARCH_STEPS (5),
 # FIXED_RATES ("100000 200000 2max": the same rates for everyone; max =
-# one sender unpaced, 2max = two unpaced senders at once).
+# one sender unpaced, 2max = two unpaced senders at once); drain:
+# DRAIN_RCVBUF (64M), DRAIN_READERS (count,nflogd-json,nflogd-text),
+# DRAIN_FILL (90: percent of what the buffer holds, probed with count),
+# DRAIN_RUNS (5: the fastest is shown);
+# instructions: IC_COUNT (20000), IC_RATE (10000/s), IC_READERS
+# (count,nflogd-json,nflogd-text).
 #
 # Everything runs in a network namespace of its own (traffic on its
 # loopback only) and a temp dir, removed by a trap. The host's rules and
@@ -30,14 +46,20 @@ BUILD=
 RESULT=
 READERS=count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,nflogd-rsyslog-tls,ulogd2-json,ulogd2-logemu
 PEERS=journal-sendv,journal-stream,rsyslog-tcp
-while getopts "n:B:o:r:p:" opt; do
+MODES=table,drain
+CHART=
+DATA=
+while getopts "n:B:o:r:p:m:c:d:" opt; do
 	case $opt in
 	n) COUNT=$OPTARG ;;
 	B) BUILD=$OPTARG ;;
 	o) RESULT=$OPTARG ;;
 	r) READERS=$OPTARG ;;
 	p) PEERS=$OPTARG ;;
-	*) sed -n '2,24p' "$0"; exit 2 ;;
+	m) MODES=$OPTARG ;;
+	c) CHART=$OPTARG ;;
+	d) DATA=$OPTARG ;;
+	*) sed -n '2,40p' "$0"; exit 2 ;;
 	esac
 done
 RCVBUF=${RCVBUF:-8M}
@@ -47,6 +69,13 @@ QTIMEOUT_CS=${QTIMEOUT_CS:-5}
 NLBUF=${NLBUF:-65536}
 SEARCH_STEPS=${SEARCH_STEPS:-5}
 FIXED_RATES=${FIXED_RATES:-100000 200000 2max}
+DRAIN_RCVBUF=${DRAIN_RCVBUF:-64M}
+DRAIN_READERS=${DRAIN_READERS:-count,nflogd-json,nflogd-text}
+DRAIN_FILL=${DRAIN_FILL:-90}
+DRAIN_RUNS=${DRAIN_RUNS:-5}
+IC_COUNT=${IC_COUNT:-20000}
+IC_RATE=${IC_RATE:-10000}
+IC_READERS=${IC_READERS:-count,nflogd-json,nflogd-text}
 GROUP=42
 PORT=9999
 RS_PORT=6514   # rsyslogd's imtcp, on the namespace's loopback
@@ -92,12 +121,18 @@ NFLOGD=$BUILD/src/nflogd
 LOADGEN=$BUILD/bench/loadgen
 COUNTREADER=$BUILD/bench/countreader
 PEERSEND=$BUILD/bench/peersend
-for f in "$NFLOGD" "$LOADGEN" "$COUNTREADER" "$PEERSEND"; do
+DRAINWAIT=$BUILD/bench/drainwait
+for f in "$NFLOGD" "$LOADGEN" "$COUNTREADER" "$PEERSEND" "$DRAINWAIT"; do
 	[ -x "$f" ] || { say "missing $f (build the tree: ninja -C $BUILD)"; exit 1; }
 done
 
 want_reader() { [[ ",$READERS," == *",$1,"* ]]; }
 want_peer() { [[ ",$PEERS," == *",$1,"* ]]; }
+want_mode() { [[ ",$MODES," == *",$1,"* ]]; }
+want_mode table || { READERS=; PEERS=none; }
+if want_mode instructions && ! command -v valgrind >/dev/null; then
+	say "instructions: valgrind is missing (apt-get install valgrind)"; exit 1
+fi
 
 if (want_reader ulogd2-json || want_reader ulogd2-logemu) && ! command -v ulogd >/dev/null; then
 	say "installing ulogd2 ulogd2-json (its service is not started)"
@@ -167,15 +202,20 @@ wait_file_grep() {  # FILE PATTERN SECONDS
 	return 1
 }
 
+# Readers run as "${WRAP[@]}" PROGRAM (valgrind in the instructions mode);
+# COUNT_UNTIL: countreader exits after that many records (drain mode).
+WRAP=()
+COUNT_UNTIL=
 start_count() {
-	ip netns exec "$NS" "$COUNTREADER" -g $GROUP -q "$QTHRESH" -t "$QTIMEOUT_CS" -n "$NLBUF" \
+	rm -f "$T/count.out" "$T/count.err"   # a READY left from the last one would not wait
+	ip netns exec "$NS" "${WRAP[@]}" "$COUNTREADER" ${COUNT_UNTIL:+-c "$COUNT_UNTIL"} -g $GROUP -q "$QTHRESH" -t "$QTIMEOUT_CS" -n "$NLBUF" \
 		-r "$(bytes "$RCVBUF")" -m "$(bytes "$RCVBUF_MAX")" >"$T/count.out" 2>"$T/count.err" &
 	RPIDS=($!)
 	PIDS+=($!)
-	wait_file_grep "$T/count.err" READY 5
+	wait_file_grep "$T/count.err" READY 30
 }
 finish_count() {
-	kill -TERM "${RPIDS[0]}"
+	kill -TERM "${RPIDS[0]}" 2>/dev/null   # (the drain's countreader -c has exited)
 	wait "${RPIDS[0]}" 2>/dev/null
 	WRITTEN=$(sed -n 's/.*received=\([0-9]*\).*/\1/p' "$T/count.out")
 	REPORTED_LOST=$(sed -n 's/.*lost=\([0-9]*\).*/\1/p' "$T/count.out")
@@ -192,14 +232,17 @@ groups = ( { group = $GROUP; outputs = ("out"); qthresh = $QTHRESH;
 	enobufs = "raise"; flags = ("seq"); } );
 EOF
 }
+# text with every optional field of the kernel's line (log_flags all)
 start_nflogd_file() {  # json|text
-	rm -f "$T/out.$1"
-	nflogd_conf "{ name = \"out\"; type = \"file\"; path = \"$T/out.$1\"; format = \"$1\"; }" \
+	local extra=
+	[ "$1" = text ] && extra='log_flags = ("all");'
+	rm -f "$T/out.$1" "$T/nflogd.log"
+	nflogd_conf "{ name = \"out\"; type = \"file\"; path = \"$T/out.$1\"; format = \"$1\"; $extra }" \
 		>"$T/nflogd-$1.conf"
-	ip netns exec "$NS" "$NFLOGD" -c "$T/nflogd-$1.conf" >"$T/nflogd.log" 2>&1 &
+	ip netns exec "$NS" "${WRAP[@]}" "$NFLOGD" -c "$T/nflogd-$1.conf" >"$T/nflogd.log" 2>&1 &
 	RPIDS=($!)
 	PIDS+=($!)
-	wait_file_grep "$T/nflogd.log" "running with" 10
+	wait_file_grep "$T/nflogd.log" "running with" 30
 }
 nflogd_lost() {
 	sed -n "s/.*group $GROUP: received [0-9]*, lost \([0-9]*\).*/\1/p" "$T/nflogd.log" | tail -1
@@ -460,12 +503,38 @@ reader_ticks() {
 	fi
 }
 
+# The results behind the tables and the chart, one tab-separated row each
+# (bench/chart.py documents the rows): $T/results.tsv, copied to -d.
+RESULTS=$T/results.tsv
+printf '# nflogd bench %s: %s datagrams per trial, %s CPUs\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+	"$COUNT" "$(nproc)" >"$RESULTS"
+result_row() { local IFS=$'\t'; echo "$*" >>"$RESULTS"; }
+
+# wait_idle READER: until the reader's CPU time stops moving (0.5 s);
+# TLAST = when it last moved (empty if it never did).
+wait_idle() {
+	local last=-1 stable=0 after i
+	TLAST=
+	for i in $(seq 1200); do
+		sleep 0.1
+		after=$(reader_ticks "$1")
+		if [ "$after" = "$last" ]; then
+			stable=$((stable + 1))
+			[ $stable -ge 5 ] && break
+		else
+			stable=0
+			TLAST=$(date +%s.%N)
+		fi
+		last=$after
+	done
+}
+
 # trial READER RATE [SENDERS]: one fresh reader, COUNT datagrams at RATE
 # (or "max"), wait until the reader is idle (its CPU time stops moving),
 # stop it. Sets SENT, WRITTEN, REPORTED_LOST, CPU_S (reader's CPU
 # seconds), EXTRA_CPU_S, SEND_RATE.
 trial() {
-	local reader=$1 rate=$2 r=0 before after stable=0 i
+	local reader=$1 rate=$2 r=0 before
 	case $rate in max|2max) ;; *) r=$rate ;; esac
 	start_"$reader" || { say "$reader did not start"; SENT=0; WRITTEN=0; return 1; }
 	before=$(logged)
@@ -484,19 +553,8 @@ trial() {
 		SEND_RATE=$(sed -n 's/.*rate=\([0-9]*\).*/\1/p' "$T/loadgen.out")
 	fi
 	SEND_CPU=$(sed -n 's/.*cpu_us_per_packet=\([0-9.]*\).*/\1/p' "$T/loadgen.out")
-	local last=-1
-	for i in $(seq 1200); do
-		sleep 0.1
-		after=$(reader_ticks "$reader")
-		if [ "$after" = "$last" ]; then
-			stable=$((stable + 1))
-			[ $stable -ge 5 ] && break
-		else
-			stable=0
-			tlast=$(date +%s.%N)
-		fi
-		last=$after
-	done
+	wait_idle "$reader"
+	[ -n "$TLAST" ] && tlast=$TLAST
 	# One more datagram once the burst is read: a loss at the very end of
 	# a burst shows as a sequence gap only when a later record arrives.
 	nsx "$LOADGEN" -c 1 -p $PORT >/dev/null
@@ -516,6 +574,7 @@ trial() {
 	EXTRA_CPU_S=
 	[ -n "$EXTRA_CPU_TICKS" ] && EXTRA_CPU_S=$(awk -v t="$EXTRA_CPU_TICKS" -v hz="$HZ" 'BEGIN{printf "%.2f", t / hz}')
 	WRITTEN=${WRITTEN:-0}
+	result_row trial "$reader" "$rate" "${SEND_RATE:-0}" "$SENT" "$WRITTEN" "$CPU_S"
 	say "  $reader rate=$rate: sent $SENT at ${SEND_RATE}/s (sender ${SEND_CPU} µs/packet), written $WRITTEN ($DELIV_RATE/s), reported lost $REPORTED_LOST, cpu ${CPU_S}s$split${EXTRA_CPU_S:+ (+$(peer_name "$reader") ${EXTRA_CPU_S}s)}"
 }
 
@@ -585,6 +644,7 @@ measure() {
 		R_ZERO[$reader]=$best
 	fi
 	R_CPU[$reader]=$(awk -v c="$cpu_sum" -v w="$written_sum" 'BEGIN{printf "%.2f", w ? c / w * 1e6 : 0}')
+	result_row cpu "$reader" "${R_CPU[$reader]}"
 	R_EXTRA[$reader]=
 	[ -n "$extra_sum" ] && R_EXTRA[$reader]=$(awk -v c="$extra_sum" -v w="$written_sum" 'BEGIN{printf "%.2f", w ? c / w * 1e6 : 0}')
 	# 3. loss at the fixed overload rates
@@ -717,6 +777,116 @@ for peer in "${ALLPEERS[@]}"; do
 	say "  $peer: written ${P_WRITTEN[$peer]:-0}/$COUNT at ${P_RATE[$peer]:-0}/s, sender ${P_SCPU[$peer]:-?} µs/entry, peer ${P_PCPU[$peer]:-?} µs/entry"
 done
 
+# ---- drain: a stopped reader, a full socket buffer, continued ----
+# The buffer holds what it holds (records are kernel batches of QTHRESH,
+# trimmed to their size): a countreader stopped while PROBE datagrams are
+# sent shows how many fit, and every reader then drains DRAIN_FILL % of
+# that, so none loses a record. Time: from SIGCONT until the last record
+# is written (nflogd: the file has them all; countreader: it exits after
+# counting them), measured by bench/drainwait.
+declare -A D_N D_S D_RATE D_CPU
+drain_start() {  # READER N: a fresh reader with the drain buffer, stopped
+	local RCVBUF=$DRAIN_RCVBUF RCVBUF_MAX=$DRAIN_RCVBUF COUNT_UNTIL=$2
+	start_"$1" || return 1
+	kill -STOP "${RPIDS[0]}"
+}
+drain_fill() {  # N: send N datagrams, let the kernel flush its last batch
+	nsx "$LOADGEN" -c "$1" -p $PORT >"$T/loadgen.out"
+	sleep "$(awk -v c="$QTIMEOUT_CS" 'BEGIN{print c / 100 + 0.3}')"
+}
+drain_probe() {  # sets DRAIN_N
+	local probe=${DRAIN_PROBE:-1500000}
+	say "== drain: how many records a $DRAIN_RCVBUF buffer holds ($probe sent to a stopped countreader)"
+	drain_start count "" || return 1
+	local before
+	before=$(logged)
+	drain_fill "$probe"
+	local sent=$(( $(logged) - before ))
+	kill -CONT "${RPIDS[0]}"
+	wait_idle count
+	finish_count
+	DRAIN_N=$(( WRITTEN * DRAIN_FILL / 100 ))
+	say "  it held $WRITTEN of $sent sent: each reader drains $DRAIN_N"
+	[ "$WRITTEN" -lt "$sent" ] || say "  (nothing lost: the buffer was not full; raise DRAIN_PROBE)"
+}
+drain_once() {  # READER: one drain; sets D_ONE_S (seconds), D_ONE_CPU, WRITTEN, REPORTED_LOST
+	local reader=$1 out before sent ticks0
+	drain_start "$reader" "$DRAIN_N" || { say "$reader did not start"; return 1; }
+	before=$(logged)
+	drain_fill "$DRAIN_N"
+	ticks0=$(cpu_ticks "${RPIDS[0]}")
+	if [ "$reader" = count ]; then
+		# (its CPU time comes from its own exit line: /proc/PID is gone)
+		out=$("$DRAINWAIT" -p "${RPIDS[0]}" -x)
+	else
+		out=$("$DRAINWAIT" -p "${RPIDS[0]}" -f "$T/out.${reader#nflogd-}" -n "$DRAIN_N" -t)
+	fi
+	sent=$(( $(logged) - before ))
+	finish_"$reader"
+	D_ONE_S=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$out")
+	[ "$reader" = count ] && out=$(cat "$T/count.out")
+	D_ONE_CPU=$(sed -n 's/.*cpu_ticks=\([0-9]*\).*/\1/p' <<<"$out")
+	D_ONE_CPU=$(awk -v a="${D_ONE_CPU:-0}" -v b="$ticks0" -v hz="$HZ" 'BEGIN{printf "%.2f", (a - b) / hz}')
+	say "  $reader: sent $sent, written $WRITTEN (lost $REPORTED_LOST) in ${D_ONE_S:-?} s, ${D_ONE_CPU} s of its CPU${out:+ ($(sed -n 's/.*\(user_ticks=[0-9]* sys_ticks=[0-9]*\).*/\1 since start/p' <<<"$out"))}"
+	[ "$WRITTEN" = "$DRAIN_N" ] && [ -n "$D_ONE_S" ]
+}
+drain() {  # READER: the fastest of DRAIN_RUNS drains (the least disturbed by other jobs)
+	local reader=$1 i times=()
+	say "== drain $reader ($DRAIN_RUNS runs)"
+	for i in $(seq "$DRAIN_RUNS"); do
+		drain_once "$reader" && times+=("$D_ONE_S $D_ONE_CPU")
+	done
+	[ ${#times[@]} -gt 0 ] || return 1
+	D_N[$reader]=$DRAIN_N
+	local fastest
+	fastest=$(printf '%s\n' "${times[@]}" | sort -g | head -1)
+	read -r "D_S[$reader]" "D_CPU[$reader]" <<<"$fastest"
+	D_RATE[$reader]=$(awk -v n="$DRAIN_N" -v s="${D_S[$reader]}" 'BEGIN{printf "%.0f", (s > 0) ? n / s : 0}')
+	result_row drain "$reader" "$DRAIN_N" "${D_S[$reader]}" "${D_RATE[$reader]}"
+	say "  $reader: fastest ${D_S[$reader]} s = ${D_RATE[$reader]}/s"
+}
+if want_mode drain; then
+	drain_probe
+	IFS=, read -ra DALL <<<"$DRAIN_READERS"
+	for reader in "${DALL[@]}"; do drain "$reader"; done
+fi
+
+# ---- instructions per record (callgrind) ----
+# Each reader under valgrind --tool=callgrind, twice: IC_COUNT datagrams
+# paced at IC_RATE (the buffer is DRAIN_RCVBUF: nothing may be lost), then
+# none. (Ir with - Ir without) / records written = userspace instructions
+# per record, the same on any machine for the same code and compiler.
+declare -A I_N I_IR I_IR0 I_PER
+ic_run() {  # READER N: sets IR (total instructions), WRITTEN, REPORTED_LOST
+	local reader=$1 n=$2 RCVBUF=$DRAIN_RCVBUF RCVBUF_MAX=$DRAIN_RCVBUF
+	local out=$T/callgrind.$reader.$n.out   # callgrind_annotate reads it (KEEP=1 keeps $T)
+	local WRAP=(valgrind -q --tool=callgrind --callgrind-out-file="$out")
+	rm -f "$out"
+	start_"$reader" || { say "$reader did not start under valgrind"; return 1; }
+	[ "$n" -gt 0 ] && nsx "$LOADGEN" -c "$n" -r "$IC_RATE" -p $PORT >/dev/null
+	sleep 1
+	wait_idle "$reader"
+	finish_"$reader"
+	IR=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$out")
+}
+instructions() {  # READER
+	local reader=$1
+	say "== instructions $reader ($IC_COUNT datagrams, then none, under callgrind)"
+	ic_run "$reader" "$IC_COUNT" || return 1
+	I_N[$reader]=$WRITTEN
+	I_IR[$reader]=$IR
+	[ "$REPORTED_LOST" = 0 ] || say "  $reader lost $REPORTED_LOST records: the figure is off"
+	ic_run "$reader" 0 || return 1
+	I_IR0[$reader]=$IR
+	I_PER[$reader]=$(awk -v a="${I_IR[$reader]}" -v b="$IR" -v n="${I_N[$reader]}" 'BEGIN{printf "%.0f", n ? (a - b) / n : 0}')
+	result_row instructions "$reader" "${I_N[$reader]}" "${I_IR[$reader]}" "$IR" "${I_PER[$reader]}"
+	say "  $reader: ${I_IR[$reader]} - $IR over ${I_N[$reader]} records = ${I_PER[$reader]} per record"
+}
+if want_mode instructions; then
+	IFS=, read -ra IALL <<<"$IC_READERS"
+	for reader in "${IALL[@]}"; do instructions "$reader"; done
+fi
+
 # ---- the table ----
 # ratio A B -> A/B with 2 decimals; a lower bound (">=N") on top makes the
 # ratio a lower bound, one below an upper bound; both: "~" (not bounded).
@@ -805,4 +975,50 @@ peer_table() {
 	echo "rsyslog-tcp: bench/peersend.c, RFC 5424 frames shaped like nflogd's, octet-counted, one TCP connection, into the same rsyslogd (imtcp -> omfile) as nflogd-rsyslog."
 	echo "nflogd rows: records/s written in the full-speed trial; CPU per record as in the table above; vs the peer alone: nflogd's written rate / the plain sender's on the same transport (journal-sendv, rsyslog-tcp)."
 }
-table | tee ${RESULT:+"$RESULT"}
+drain_table() {
+	echo
+	echo "Drain: the reader stopped (SIGSTOP), its socket buffer ($DRAIN_RCVBUF) filled with ${DRAIN_N:-?} records ($DRAIN_FILL % of what it holds), continued (SIGCONT); time until every record is written"
+	echo
+	echo "| reader | records | seconds (fastest of $DRAIN_RUNS) | records/s | vs count | reader CPU s in that run | records per CPU s |"
+	echo "|---|---|---|---|---|---|---|"
+	local r
+	for r in "${DALL[@]}"; do
+		[ -n "${D_RATE[$r]:-}" ] || { echo "| $r | n/a | | | | | |"; continue; }
+		echo "| $r | ${D_N[$r]} | ${D_S[$r]} | ${D_RATE[$r]} | $(ratio "${D_RATE[$r]}" "${D_RATE[count]:-}") | ${D_CPU[$r]} | $(awk -v n="${D_N[$r]}" -v c="${D_CPU[$r]}" 'BEGIN{if (c > 0) printf "%.0f", n / c; else printf "n/a"}') |"
+	done
+	echo
+	echo "records/s: wall clock, SIGCONT until the last record is written (the machine's other jobs slow it: the fastest run is shown); records per CPU s: the reader's own utime+stime in that run (10 ms clock ticks)."
+}
+ic_table() {
+	echo
+	echo "Userspace instructions per record (valgrind --tool=callgrind; $IC_COUNT datagrams at $IC_RATE/s, minus a run with none)"
+	echo
+	echo "| reader | records | Ir with | Ir without | instructions per record | vs count |"
+	echo "|---|---|---|---|---|---|"
+	local r
+	for r in "${IALL[@]}"; do
+		[ -n "${I_PER[$r]:-}" ] || { echo "| $r | n/a | | | | |"; continue; }
+		echo "| $r | ${I_N[$r]} | ${I_IR[$r]} | ${I_IR0[$r]} | ${I_PER[$r]} | $(ratio "${I_PER[$r]}" "${I_PER[count]:-}") |"
+	done
+}
+{
+	want_mode table && table
+	want_mode table || echo "nflogd bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average before $LOAD0, after $(cut -d' ' -f1-3 /proc/loadavg); qthresh $QTHRESH, timeout ${QTIMEOUT_CS}cs, nlbuf $NLBUF"
+	want_mode drain && drain_table
+	want_mode instructions && ic_table
+} | tee ${RESULT:+"$RESULT"}
+[ -n "$DATA" ] && cp "$RESULTS" "$DATA"
+if [ -n "$CHART" ]; then
+	# ${EXTRA_RESULTS}: more result files (same rows) drawn as more series
+	# (Debian's python3-matplotlib: /usr/bin/python3 when another python3 comes first)
+	py=
+	for p in python3 /usr/bin/python3; do
+		"$p" -c 'import matplotlib' 2>/dev/null && { py=$p; break; }
+	done
+	if [ -z "$py" ]; then
+		say "chart: no python3 with matplotlib (apt-get install python3-matplotlib)"
+	else
+		"$py" "$SRC/bench/chart.py" -o "$CHART" "$RESULTS" ${EXTRA_RESULTS:-} &&
+			say "chart: $CHART"
+	fi
+fi

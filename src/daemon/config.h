@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "compiler.h"
+#include "json_formatter.h"
 
 enum output_type {
 	OUTPUT_FILE = 1,
@@ -143,7 +144,9 @@ struct output_config {
 	uint32_t rotate_interval; /* seconds, 0 = no time rotation */
 	uint32_t rotate_keep;	  /* old files path.1 .. path.N, default 10 */
 	uint64_t backlog;	  /* bytes held while the file cannot be written */
-	/* type = "pcap" (and the keys of "file" above but format, log_flags) */
+	struct json_options json; /* format json: payload, null_keys, schema */
+	/* type = "pcap" (and the keys of "file" above but format, log_flags and
+	 * the JSON options) */
 	enum capture_linktype linktype; /* default nflog */
 	/* type = "journal" and "syslog" (fixed arrays: config_free stays simple) */
 	char ident[49];	   /* SYSLOG_IDENTIFIER / APP-NAME, default "nflogd" */

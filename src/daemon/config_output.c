@@ -359,6 +359,44 @@ static bool key_rotate(struct ctx *c, const config_setting_t *s, void *obj)
 	return c->n_errors == before;
 }
 
+/* ---- JSON (file outputs with format = "json") ---- */
+
+static const struct word json_schema_words[] = {
+	{ "nflogd", JSON_SCHEMA_NFLOGD },
+	{ "ecs", JSON_SCHEMA_ECS },
+	{ NULL, 0 },
+};
+
+static bool key_json_payload(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	return cfg_get_bool(c, s, &((struct output_config *)obj)->json.payload);
+}
+
+static bool key_json_null_keys(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	return cfg_get_bool(c, s, &((struct output_config *)obj)->json.null_keys);
+}
+
+/* The JSON keys need format = "json"; ECS leaves absent fields out, so
+ * null_keys is false with it (and true is refused). */
+static void check_json(struct ctx *c, const config_setting_t *sec, struct output_config *o)
+{
+	static const char *const json_keys[] = { "payload", "null_keys", "schema" };
+	for (size_t i = 0; i < COUNT(json_keys); i++) {
+		const config_setting_t *k = config_setting_get_member(sec, json_keys[i]);
+		if (k && o->format != RECORD_FORMAT_JSON)
+			cfg_err(c, k, "%s applies to JSON records: it needs format = \"json\"",
+				json_keys[i]);
+	}
+	const config_setting_t *nk = config_setting_get_member(sec, "null_keys");
+	if (o->json.schema == JSON_SCHEMA_ECS && nk && o->json.null_keys)
+		cfg_err(c, nk,
+			"null_keys = true needs schema = \"nflogd\": ECS leaves absent "
+			"fields out");
+	if (o->json.schema == JSON_SCHEMA_ECS)
+		o->json.null_keys = false;
+}
+
 static const struct key file_keys[] = {
 	{ "path", KEY_FUNC, .required = true, .fn = key_file_path },
 	{ "mode", KEY_FUNC, .fn = key_mode },
@@ -367,6 +405,15 @@ static const struct key file_keys[] = {
 	{ "rotate", KEY_FUNC, .fn = key_rotate },
 	{ "backlog", KEY_SIZE, O(backlog), .min = 4096, .max = CONFIG_FILE_BACKLOG_MAX,
 	  .range = "4096..1G" },
+	{ .name = NULL },
+};
+
+/* A file output's own: what its JSON records hold (a pcap output has the
+ * keys above, not these). */
+static const struct key json_file_keys[] = {
+	{ "payload", KEY_FUNC, .fn = key_json_payload },
+	{ "null_keys", KEY_FUNC, .fn = key_json_null_keys },
+	{ "schema", KEY_WORD, O(json.schema), .words = json_schema_words },
 	{ .name = NULL },
 };
 
@@ -623,7 +670,7 @@ static void check_syslog(struct ctx *c, const config_setting_t *sec, struct outp
 /* The output types and their own keys. A new type (journal, syslog) adds
  * a line here, its keys table and its word in output_type_words. */
 static const struct output_type_def output_types[] = {
-	{ "file", file_keys, NULL },
+	{ "file", json_file_keys, file_keys },
 	{ "journal", journal_keys, NULL },
 	{ "syslog", syslog_keys, NULL },
 	{ "pcap", pcap_keys, file_keys },
@@ -650,6 +697,7 @@ static void parse_output(struct ctx *c, const config_setting_t *sec, struct outp
 	o->rotate_keep = CONFIG_DEFAULT_ROTATE_KEEP;
 	o->backlog = CONFIG_DEFAULT_FILE_BACKLOG;
 	o->linktype = CAPTURE_NFLOG;
+	o->json = (struct json_options)JSON_OPTIONS_DEFAULT;
 	journal_syslog_defaults(o);
 	const struct output_type_def *td = output_type_find(sec);
 	if (td) {
@@ -659,6 +707,8 @@ static void parse_output(struct ctx *c, const config_setting_t *sec, struct outp
 		cfg_walk_section(c, sec, what, tables, NULL, o);
 		if (o->type == OUTPUT_SYSLOG)
 			check_syslog(c, sec, o);
+		if (o->type == OUTPUT_FILE)
+			check_json(c, sec, o);
 		if (o->type == OUTPUT_PCAP)
 			check_pcap(c, sec);
 		return;
@@ -716,5 +766,7 @@ bool config_output_equal(const struct output_config *a, const struct output_conf
 	       strcmp(a->socket_path, b->socket_path) == 0 && strcmp(a->host, b->host) == 0 &&
 	       a->port == b->port && a->structured_data == b->structured_data &&
 	       a->queue_size == b->queue_size && strcmp(a->sd_id, b->sd_id) == 0 &&
-	       config_tls_equal(&a->tls, &b->tls) && a->stall_timeout == b->stall_timeout;
+	       config_tls_equal(&a->tls, &b->tls) && a->stall_timeout == b->stall_timeout &&
+	       a->json.payload == b->json.payload && a->json.null_keys == b->json.null_keys &&
+	       a->json.schema == b->json.schema;
 }

@@ -16,6 +16,7 @@
 
 #include "file_sink.h"
 #include "format.h"
+#include "json_formatter.h"
 #include "log.h"
 
 /* how far back from the end of a file to look for the end of its last
@@ -24,7 +25,8 @@
 
 struct line_out {
 	struct file_sink sink;
-	uint64_t partial_lines; /* partial last lines found at open and cut */
+	uint64_t partial_lines;	     /* partial last lines found at open and cut */
+	struct json_formatter *json; /* format json: the output's options, plans per shape */
 };
 
 /* A line ends at its newline. */
@@ -99,10 +101,11 @@ static void end_line(struct file_sink *f, size_t start)
 static void file_write(struct output *o, const struct nflogd_record *rec,
 		       const struct nflogd_decoded *dec)
 {
-	struct file_sink *f = o->priv;
+	struct line_out *l = o->priv;
+	struct file_sink *f = &l->sink;
 	size_t start = f->batch.len;
 	if (o->format == RECORD_FORMAT_JSON) {
-		format_json(&f->batch, rec, dec);
+		json_formatter_write(l->json, &f->batch, rec, dec);
 	} else {
 		format_rfc3339(&f->batch, &rec->ts);
 		buf_putc(&f->batch, ' ');
@@ -113,40 +116,51 @@ static void file_write(struct output *o, const struct nflogd_record *rec,
 
 static void file_write_loss(struct output *o, const struct output_loss *loss)
 {
-	struct file_sink *f = o->priv;
+	struct line_out *l = o->priv;
+	struct file_sink *f = &l->sink;
 	size_t start = f->batch.len;
 	output_format_loss(&f->batch, loss, o->format);
 	end_line(f, start);
 }
 
-static void file_flush(struct output *o) { file_sink_flush(o->priv); }
+static void file_flush(struct output *o)
+{
+	struct line_out *l = o->priv;
+	file_sink_flush(&l->sink);
+}
 
 static int file_reopen(struct output *o, char *err, size_t errlen)
 {
-	return file_sink_reopen(o->priv, err, errlen);
+	struct line_out *l = o->priv;
+	return file_sink_reopen(&l->sink, err, errlen);
 }
 
 static int file_open(struct output *o, const struct output_config *oc, char *err, size_t errlen)
 {
 	struct line_out *l = calloc(1, sizeof *l);
-	if (!l) {
+	if (!l ||
+	    (oc->format == RECORD_FORMAT_JSON && !(l->json = json_formatter_new(&oc->json)))) {
 		snprintf(err, errlen, "output %s: out of memory", oc->name);
-		return -1;
-	}
-	if (file_sink_open(&l->sink, o, oc, &lines, err, errlen) < 0) {
 		free(l);
 		return -1;
 	}
-	o->priv = &l->sink; /* the first member: the sink is the output's state */
+	if (file_sink_open(&l->sink, o, oc, &lines, err, errlen) < 0) {
+		json_formatter_free(l->json);
+		free(l);
+		return -1;
+	}
+	o->priv = l;
 	return 0;
 }
 
 static void file_close(struct output *o)
 {
-	if (!o->priv)
+	struct line_out *l = o->priv;
+	if (!l)
 		return;
-	file_sink_close(o->priv);
-	free(o->priv);
+	file_sink_close(&l->sink);
+	json_formatter_free(l->json);
+	free(l);
 	o->priv = NULL;
 }
 

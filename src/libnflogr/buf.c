@@ -6,6 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+const char buf_digit_pairs[200] = "00010203040506070809101112131415161718192021222324"
+				  "25262728293031323334353637383940414243444546474849"
+				  "50515253545556575859606162636465666768697071727374"
+				  "75767778798081828384858687888990919293949596979899";
+
 static const char hex_lower[] = "0123456789abcdef";
 static const char hex_upper[] = "0123456789ABCDEF";
 /* "00" .. "ff": one 2-byte copy per byte of a hex dump. */
@@ -62,6 +67,22 @@ bool buf_reserve_slow(struct buf *b, size_t n)
 	return true;
 }
 
+void buf_puts(struct buf *b, const char *s)
+{
+	enum { SHORT = 16 };
+	if (buf_reserve(b, SHORT)) {
+		char *o = b->data + b->len;
+		for (size_t i = 0; i < SHORT; i++) {
+			if (!s[i]) {
+				b->len += i;
+				return;
+			}
+			o[i] = s[i];
+		}
+	}
+	buf_put(b, s, strlen(s)); /* longer (what was copied is written again) */
+}
+
 void buf_put_u64(struct buf *b, uint64_t v)
 {
 	char tmp[20];
@@ -71,23 +92,6 @@ void buf_put_u64(struct buf *b, uint64_t v)
 		v /= 10;
 	} while (v);
 	buf_put(b, tmp + i, sizeof tmp - i);
-}
-
-/* Straight into the buffer, no temporary: the formatters write dozens
- * of these per record. */
-void buf_put_u32(struct buf *b, uint32_t v)
-{
-	if (!buf_reserve(b, 10))
-		return;
-	size_t n = 1;
-	for (uint32_t t = v; t >= 10; t /= 10)
-		n++;
-	char *o = b->data + b->len + n;
-	do {
-		*--o = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	b->len += n;
 }
 
 void buf_put_i64(struct buf *b, int64_t v)
@@ -140,9 +144,16 @@ void buf_put_hex(struct buf *b, const uint8_t *p, size_t n, bool upper, char sep
 	if (!n || !buf_reserve(b, n * 3))
 		return;
 	char *o = b->data + b->len;
-	if (!sep && !upper) { /* the common case (payloads): a copy per byte */
-		for (size_t i = 0; i < n; i++, o += 2)
-			memcpy(o, hex_pairs_lower + 2 * p[i], 2);
+	if (!sep && !upper) { /* the common case (payloads): a copy per byte, 4 per turn */
+		size_t i = 0;
+		for (; i + 4 <= n; i += 4, o += 8) {
+			memcpy(o, hex_pairs_lower + 2 * (size_t)p[i], 2);
+			memcpy(o + 2, hex_pairs_lower + 2 * (size_t)p[i + 1], 2);
+			memcpy(o + 4, hex_pairs_lower + 2 * (size_t)p[i + 2], 2);
+			memcpy(o + 6, hex_pairs_lower + 2 * (size_t)p[i + 3], 2);
+		}
+		for (; i < n; i++, o += 2)
+			memcpy(o, hex_pairs_lower + 2 * (size_t)p[i], 2);
 		b->len = (size_t)(o - b->data);
 		return;
 	}
@@ -163,35 +174,74 @@ void buf_put_hex(struct buf *b, const uint8_t *p, size_t n, bool upper, char sep
 	b->len = (size_t)(o - b->data);
 }
 
+/* "0." .. "255.": a byte in decimal with the dot after it, 4 bytes a
+ * copy (the part past the digits and dot is overwritten or left beyond
+ * the end). */
+static const char octet_dot[256][4] = {
+	"0.",	"1.",	"2.",	"3.",	"4.",	"5.",	"6.",	"7.",	"8.",	"9.",	"10.",
+	"11.",	"12.",	"13.",	"14.",	"15.",	"16.",	"17.",	"18.",	"19.",	"20.",	"21.",
+	"22.",	"23.",	"24.",	"25.",	"26.",	"27.",	"28.",	"29.",	"30.",	"31.",	"32.",
+	"33.",	"34.",	"35.",	"36.",	"37.",	"38.",	"39.",	"40.",	"41.",	"42.",	"43.",
+	"44.",	"45.",	"46.",	"47.",	"48.",	"49.",	"50.",	"51.",	"52.",	"53.",	"54.",
+	"55.",	"56.",	"57.",	"58.",	"59.",	"60.",	"61.",	"62.",	"63.",	"64.",	"65.",
+	"66.",	"67.",	"68.",	"69.",	"70.",	"71.",	"72.",	"73.",	"74.",	"75.",	"76.",
+	"77.",	"78.",	"79.",	"80.",	"81.",	"82.",	"83.",	"84.",	"85.",	"86.",	"87.",
+	"88.",	"89.",	"90.",	"91.",	"92.",	"93.",	"94.",	"95.",	"96.",	"97.",	"98.",
+	"99.",	"100.", "101.", "102.", "103.", "104.", "105.", "106.", "107.", "108.", "109.",
+	"110.", "111.", "112.", "113.", "114.", "115.", "116.", "117.", "118.", "119.", "120.",
+	"121.", "122.", "123.", "124.", "125.", "126.", "127.", "128.", "129.", "130.", "131.",
+	"132.", "133.", "134.", "135.", "136.", "137.", "138.", "139.", "140.", "141.", "142.",
+	"143.", "144.", "145.", "146.", "147.", "148.", "149.", "150.", "151.", "152.", "153.",
+	"154.", "155.", "156.", "157.", "158.", "159.", "160.", "161.", "162.", "163.", "164.",
+	"165.", "166.", "167.", "168.", "169.", "170.", "171.", "172.", "173.", "174.", "175.",
+	"176.", "177.", "178.", "179.", "180.", "181.", "182.", "183.", "184.", "185.", "186.",
+	"187.", "188.", "189.", "190.", "191.", "192.", "193.", "194.", "195.", "196.", "197.",
+	"198.", "199.", "200.", "201.", "202.", "203.", "204.", "205.", "206.", "207.", "208.",
+	"209.", "210.", "211.", "212.", "213.", "214.", "215.", "216.", "217.", "218.", "219.",
+	"220.", "221.", "222.", "223.", "224.", "225.", "226.", "227.", "228.", "229.", "230.",
+	"231.", "232.", "233.", "234.", "235.", "236.", "237.", "238.", "239.", "240.", "241.",
+	"242.", "243.", "244.", "245.", "246.", "247.", "248.", "249.", "250.", "251.", "252.",
+	"253.", "254.", "255.",
+};
+
+/* One byte in decimal and a '.' after it; returns the end. */
+static inline char *put_octet_dot(char *o, unsigned v)
+{
+	memcpy(o, octet_dot[v], 4);
+	return o + 2 + (v >= 10) + (v >= 100);
+}
+
+char *buf_ipv4_raw(char *o, const uint8_t addr[4])
+{
+	o = put_octet_dot(o, addr[0]);
+	o = put_octet_dot(o, addr[1]);
+	o = put_octet_dot(o, addr[2]);
+	o = put_octet_dot(o, addr[3]);
+	return o - 1;
+}
+
 void buf_put_ipv4(struct buf *b, const uint8_t addr[4])
 {
-	if (!buf_reserve(b, 15))
+	if (!buf_reserve(b, BUF_IPV4_ROOM))
 		return;
-	char *o = b->data + b->len;
-	for (int i = 0; i < 4; i++) {
-		unsigned v = addr[i];
-		if (i)
-			*o++ = '.';
-		if (v >= 100) {
-			*o++ = (char)('0' + v / 100);
-			v %= 100;
-			*o++ = (char)('0' + v / 10);
-		} else if (v >= 10) {
-			*o++ = (char)('0' + v / 10);
-		}
-		*o++ = (char)('0' + v % 10);
+	b->len = (size_t)(buf_ipv4_raw(b->data + b->len, addr) - b->data);
+}
+
+char *buf_ipv6_full_raw(char *o, const uint8_t addr[16])
+{
+	for (int i = 0; i < 16; i += 2, o += 5) {
+		memcpy(o, hex_pairs_lower + 2 * (size_t)addr[i], 2);
+		memcpy(o + 2, hex_pairs_lower + 2 * (size_t)addr[i + 1], 2);
+		o[4] = ':';
 	}
-	b->len = (size_t)(o - b->data);
+	return o - 1;
 }
 
 void buf_put_ipv6_full(struct buf *b, const uint8_t addr[16])
 {
-	for (int i = 0; i < 16; i += 2) {
-		if (i)
-			buf_putc(b, ':');
-		buf_put_hex_byte(b, addr[i], false);
-		buf_put_hex_byte(b, addr[i + 1], false);
-	}
+	if (!buf_reserve(b, 40))
+		return;
+	b->len = (size_t)(buf_ipv6_full_raw(b->data + b->len, addr) - b->data);
 }
 
 void buf_put_ipv6(struct buf *b, const uint8_t addr[16])

@@ -175,6 +175,45 @@ enum decode_l3 decode_l3_of(const struct nflogd_record *rec)
 	}
 }
 
+/* At the netdev family's egress hook the device's link-layer header has
+ * been built already and NFLOG copies the packet from it (skb->data), not
+ * from the network header as at every other hook; the kernel's own LOG
+ * line starts at the network header (skb_network_offset). NFLOG does not
+ * send that offset, so an Ethernet header (loopback and veth have one
+ * too) is recognised by its EtherType: the packet's protocol, with or
+ * without one VLAN tag, followed by the right IP version nibble. */
+static uint32_t egress_link_header_len(const struct nflogd_record *rec)
+{
+	const struct decode_pkt pkt = { rec->payload, rec->payload_len };
+	if (rec->family != NFPROTO_NETDEV_ || !rec->has_packet_hdr || rec->hook != 1)
+		return 0;
+	for (uint32_t off = 12; off <= 16; off += 4) {
+		const uint8_t *type = decode_at(&pkt, off, 2);
+		const uint8_t *l3 = decode_at(&pkt, off + 2, 1);
+		if (!type || !l3)
+			return 0;
+		uint16_t ethertype = decode_be16(type);
+		if (ethertype == rec->hw_protocol) {
+			uint8_t version = l3[0] >> 4;
+			bool fits = (ethertype == ETHERTYPE_IPV4_ && version == 4) ||
+				    (ethertype == ETHERTYPE_IPV6_ && version == 6) ||
+				    ethertype == ETHERTYPE_ARP_ || ethertype == ETHERTYPE_RARP_;
+			return fits ? off + 2 : 0;
+		}
+		if (ethertype != 0x8100 && ethertype != 0x88a8)
+			return 0;
+	}
+	return 0;
+}
+
+struct decode_pkt decode_l3_pkt(const struct nflogd_record *rec)
+{
+	if (!rec->payload)
+		return (struct decode_pkt){ NULL, 0 };
+	uint32_t skip = egress_link_header_len(rec);
+	return (struct decode_pkt){ rec->payload + skip, rec->payload_len - skip };
+}
+
 const char *decode_proto_name(uint8_t proto)
 {
 	switch (proto) {
@@ -587,9 +626,9 @@ void decode_record(const struct nflogd_record *rec, struct nflogd_decoded *out)
 {
 	memset(out, 0, sizeof *out);
 	decode_eth(rec, out);
-	if (!rec->payload || rec->payload_len == 0)
+	struct decode_pkt pkt = decode_l3_pkt(rec);
+	if (!pkt.data || pkt.len == 0)
 		return;
-	struct decode_pkt pkt = { rec->payload, rec->payload_len };
 	switch (decode_l3_of(rec)) {
 	case DECODE_L3_IPV4: decode_ipv4(&pkt, out); break;
 	case DECODE_L3_IPV6: decode_ipv6(&pkt, out); break;

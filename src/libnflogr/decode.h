@@ -179,13 +179,21 @@ struct decode_icmp_hdr { /* ICMP and ICMPv6 share the 8-byte layout */
 #define DECODE_IP_MF 0x2000
 #define DECODE_IP_OFFSET 0x1fff
 
+/* The fixed header at off into h (its pointers point into pkt): true, or
+ * false and h untouched when it does not lie whole within the packet.
+ * Lengths and offsets the header states are not checked here. */
 bool decode_ipv4_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_ipv4_hdr *h);
+/* As decode_ipv4_hdr(), for the 40 bytes of IPv6. */
 bool decode_ipv6_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_ipv6_hdr *h);
+/* As decode_ipv4_hdr(), for the 20 bytes of TCP (options not read). */
 bool decode_tcp_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_tcp_hdr *h);
+/* As decode_ipv4_hdr(), for the 8 bytes of UDP and UDP-Lite. */
 bool decode_udp_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_udp_hdr *h);
+/* As decode_ipv4_hdr(), for the first 8 bytes of ICMP and ICMPv6. */
 bool decode_icmp_hdr(const struct decode_pkt *pkt, uint32_t off, struct decode_icmp_hdr *h);
-/* Big-endian loads from a pointer decode_at() returned. */
+/* A big-endian 16-bit load from a pointer decode_at() returned. */
 static inline uint16_t decode_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+/* A big-endian 32-bit load from a pointer decode_at() returned. */
 static inline uint32_t decode_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -203,5 +211,10 @@ uint32_t decode_icmp_required_len(uint8_t type);
  * and netdev families from the EtherType (rec->hw_protocol), the way
  * nf_log_netdev_packet() dispatches. */
 enum decode_l3 decode_l3_of(const struct nflogd_record *rec);
+
+/* The layer-3 bytes of rec's payload: the payload itself, or what follows
+ * the link-layer header NFLOG copies at the netdev egress hook. Points
+ * into rec; {NULL, 0} without a payload. */
+struct decode_pkt decode_l3_pkt(const struct nflogd_record *rec);
 
 #endif

@@ -60,6 +60,21 @@ enum field_presence {
 	FIELD_OPTIONAL, /* key left out when the packet has no such layer */
 };
 
+/* schema = "ecs" (doc/ecs.md): the Elastic Common Schema type of the ECS
+ * field an entry maps to, which also says how its value is written there. */
+enum field_ecs_type {
+	ECS_NONE,      /* no ECS field: the key and value go under "nflog" as they are */
+	ECS_DATE,      /* an RFC 3339 string, as is */
+	ECS_IP,	       /* an address string, as is */
+	ECS_LONG,      /* a JSON number, as is */
+	ECS_KEYWORD,   /* a string: a number is written in quotes */
+	ECS_MAC,       /* keyword: "AA-BB-CC-DD-EE-FF", ECS's form for MAC addresses */
+	ECS_TRANSPORT, /* keyword: the IANA protocol keyword in lowercase ("tcp", "ipv6-icmp") */
+};
+
+/* The object that holds, with schema = "ecs", the fields ECS has no name for. */
+#define FIELD_ECS_NAMESPACE "nflog"
+
 struct field {
 	const char *key; /* JSON key (inside .parent's object when set) */
 	/* ",\"key\":" padded with NULs: the formatter copies the whole
@@ -73,9 +88,16 @@ struct field {
 	enum field_presence presence;
 	const char *when; /* when present, for doc/fields.md */
 	const char *desc; /* one-line meaning, for doc/fields.md */
+	/* schema = "ecs": the dotted ECS name ("source.ip") and its type, or
+	 * NULL and ECS_NONE for a field that stays "nflog.<key>". */
+	const char *ecs;
+	enum field_ecs_type ecs_type;
 	/* Append the value text and return true, or append nothing and return
 	 * false when the record has no such value. NULL for FIELD_TEXT. */
 	bool (*put)(struct buf *b, const struct field_src *s);
+	/* put without its test whether the record has the value, for callers
+	 * that know it has (the JSON plans); NULL: use put. */
+	bool (*value)(struct buf *b, const struct field_src *s);
 	/* FIELD_TEXT only: the raw bytes and their length, or NULL when absent. */
 	const char *(*text)(const struct field_src *s, size_t *len);
 };
@@ -83,8 +105,30 @@ struct field {
 extern const struct field fields_table[];
 extern const size_t fields_count;
 
+/* Members every record has with schema = "ecs" (ecs.version,
+ * event.kind, ...): a dotted name and its JSON value text. */
+struct field_ecs_const {
+	const char *ecs;  /* dotted ECS name */
+	const char *json; /* the JSON value, written as is */
+	enum field_ecs_type ecs_type;
+};
+extern const struct field_ecs_const fields_ecs_consts[];
+extern const size_t fields_ecs_consts_count;
+
 /* The FIELD_L_* layers s has. */
 unsigned field_layers(const struct field_src *s);
+
+/* The shape of a record: a key such that two records with the same shape
+ * have the same fields present (field_put() answers alike for every
+ * entry). The JSON formatter keeps one plan per shape. It is made of the
+ * very conditions the readers test: a reader that tests something new
+ * must add it here (test_fields and fuzz_record check that the shape
+ * decides presence). */
+uint64_t field_shape(const struct field_src *s);
+
+/* The entry with this key (inside the object parent, or at the top when
+ * parent is NULL), or NULL. A walk over the table: not for every record. */
+const struct field *field_find(const char *parent, const char *key);
 
 /* Append f's value text for s (FIELD_TEXT: the raw bytes; FIELD_OBJECT:
  * nothing) and return true, or return false when the record lacks it. */
@@ -93,5 +137,10 @@ bool field_put(const struct field *f, struct buf *b, const struct field_src *s);
 /* Append the field reference table of doc/fields.md: one markdown row per
  * entry (children as "parent.key"), plus a "<key>_hex" row per FIELD_TEXT. */
 void fields_doc_markdown(struct buf *b);
+
+/* Append the ECS mapping table of doc/ecs.md: one markdown row per ECS
+ * field (constants, then the entries with an ECS name), then one per
+ * entry that stays under "nflog". */
+void fields_doc_ecs(struct buf *b);
 
 #endif

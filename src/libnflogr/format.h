@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "decode.h"
 #include "record.h"
+#include "rfc3339.h" /* format_rfc3339(), for the formats' users */
 
 /* log_flags bits: the kernel's own NF_LOG_* values (linux/netfilter/nf_log.h),
  * as nft `log flags ...` sets them. */
@@ -25,15 +26,19 @@
 /* The kernel LOG target's line for this record, exactly as
  * net/netfilter/nf_log_syslog.c prints it for the same packet and flags:
  * "<prefix>IN=.. OUT=.. [MAC=..] SRC=.. DST=.. LEN=.. ... " including its
- * trailing space. No timestamp, no newline. */
+ * trailing space. No timestamp, no newline. dec must be decode_record()'s
+ * result for rec (its fields give the common packets' line), or NULL. */
 void format_text(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec,
 		 unsigned log_flags);
 
-/* One JSON object for the record (JSON Lines), without the newline. */
-void format_json(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec);
+/* The same line, always by walking the packet as the kernel does: the
+ * reference format_text() is compared with (tests, fuzzing). */
+void format_text_walk(struct buf *b, const struct nflogd_record *rec, unsigned log_flags);
 
-/* RFC 3339 local time with microseconds and UTC offset,
- * "2026-11-27T11:43:52.472765+00:00". Caches the per-second part. */
-void format_rfc3339(struct buf *b, const struct timeval *tv);
+/* One JSON object for the record (JSON Lines), without the newline, with
+ * the default options, by walking the field table: the reference the fast
+ * formatter is tested against. Many records: json_formatter_write()
+ * (json_formatter.h) writes the same bytes at a fraction of the cost. */
+void format_json(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec);
 
 #endif

@@ -1,4 +1,4 @@
-/* format_json.c - a record as one JSON object, and RFC 3339 timestamps.
+/* format_json.c - a record as one JSON object, by walking the field table.
  *
  * The keys, their order and their types come from fields_table[]; this
  * file only knows how each type is written in JSON. Untrusted text is
@@ -6,12 +6,16 @@
  * that are not UTF-8 become U+FFFD and the raw bytes follow as
  * "<key>_hex", so nothing is lost. No printf, no allocation beyond
  * growing the caller's buffer.
+ *
+ * This walk visits every table entry for every record: it is the
+ * reference that json_formatter.c, which replays a plan made once per
+ * record shape, must match byte for byte (test_format_json, fuzz_record).
  */
 #include "format.h"
 
-#include <time.h>
-
 #include "fields.h"
+#include "json_formatter.h"
+#include "json_values.h"
 
 static const char hex_digits[] = "0123456789abcdef";
 
@@ -71,6 +75,28 @@ static char *put_escaped_ascii(char *o, unsigned c)
 	return put_u00(o, c); /* other controls and DEL */
 }
 
+/* 1 for the bytes a JSON string holds as they are: printable ASCII but
+ * '"' (0x22) and '\\' (0x5c). (Ranges: a GNU C extension gcc and clang have.) */
+static const unsigned char json_plain[256] = {
+	[0x20 ... 0x21] = 1,
+	[0x23 ... 0x5b] = 1,
+	[0x5d ... 0x7e] = 1,
+};
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Whether all 8 bytes of w are json_plain[] (the bit tricks of "has a
+ * byte less than n" and "has a zero byte": exact for the word as a whole). */
+static inline bool json_plain8(uint64_t w)
+{
+	uint64_t below_space = (w - ONES * 0x20) & ~w;	       /* high bit set: byte < 0x20 */
+	uint64_t del_or_high = w | (w + ONES);		       /* high bit set: byte >= 0x7f */
+	uint64_t q = w ^ (ONES * '"'), bs = w ^ (ONES * '\\'); /* zero bytes: '"', '\\' */
+	uint64_t quote = (q - ONES) & ~q, backslash = (bs - ONES) & ~bs;
+	return !((below_space | del_or_high | quote | backslash) & HIGHS);
+}
+
 /* Append n untrusted bytes as the inside of a JSON string. Returns false
  * when they were not all valid UTF-8 (each bad byte became \ufffd). */
 static bool json_put_text(struct buf *b, const unsigned char *p, size_t n)
@@ -81,9 +107,26 @@ static bool json_put_text(struct buf *b, const unsigned char *p, size_t n)
 	char *o = b->data + b->len;
 	bool valid = true;
 
-	for (size_t i = 0; i < n;) {
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8, o += 8) { /* plain text 8 bytes at a time */
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (!json_plain8(w))
+			break;
+		memcpy(o, &w, 8);
+	}
+	if (n >= 8 && n - i < 8) { /* the last 8, overlapping: plain, they end it */
+		uint64_t w;
+		memcpy(&w, p + n - 8, 8);
+		if (json_plain8(w)) {
+			memcpy(o + (n - i) - 8, &w, 8);
+			o += n - i;
+			i = n;
+		}
+	}
+	while (i < n) {
 		unsigned c = p[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+		if (json_plain[c]) {
 			*o++ = (char)c;
 			i++;
 		} else if (c < 0x80) {
@@ -113,10 +156,11 @@ static bool json_put_text(struct buf *b, const unsigned char *p, size_t n)
 }
 
 /* The raw bytes of text that was not UTF-8, as "<key>_hex":"..". */
-static void json_put_text_hex(struct buf *b, const struct field *f, const char *p, size_t n)
+static void json_put_text_hex(struct buf *b, const char *key, size_t key_len, const char *p,
+			      size_t n)
 {
 	buf_putlit(b, ",\"");
-	buf_puts(b, f->key);
+	buf_put(b, key, key_len);
 	buf_putlit(b, "_hex\":\"");
 	buf_put_hex(b, (const uint8_t *)p, n, false, 0);
 	buf_putc(b, '"');
@@ -166,7 +210,8 @@ static bool json_put_quoted(struct buf *b, const struct field *f, const struct f
 	return true;
 }
 
-static bool json_put_text_value(struct buf *b, const struct field *f, const struct field_src *s)
+bool json_text_value(struct buf *b, const struct field *f, const struct field_src *s,
+		     const char *key, size_t key_len)
 {
 	size_t n = 0;
 	const char *p = f->text(s, &n);
@@ -176,11 +221,16 @@ static bool json_put_text_value(struct buf *b, const struct field *f, const stru
 	bool valid = json_put_text(b, (const unsigned char *)p, n);
 	buf_putc(b, '"');
 	if (!valid)
-		json_put_text_hex(b, f, p, n);
+		json_put_text_hex(b, key, key_len, p, n);
 	return true;
 }
 
-static bool json_put_flags(struct buf *b, const struct field *f, const struct field_src *s)
+static bool json_put_text_value(struct buf *b, const struct field *f, const struct field_src *s)
+{
+	return json_text_value(b, f, s, f->key, strlen(f->key));
+}
+
+bool json_flags_value(struct buf *b, const struct field *f, const struct field_src *s)
 {
 	size_t mark = b->len;
 	if (!f->put(b, s))
@@ -196,7 +246,7 @@ static bool json_put_value(struct buf *b, const struct field *f, const struct fi
 	case FIELD_STRING:
 	case FIELD_HEX: return json_put_quoted(b, f, s);
 	case FIELD_TEXT: return json_put_text_value(b, f, s);
-	case FIELD_FLAGS: return json_put_flags(b, f, s);
+	case FIELD_FLAGS: return json_flags_value(b, f, s);
 	case FIELD_INT:
 	case FIELD_BOOL:
 	case FIELD_OBJECT: break;
@@ -208,7 +258,11 @@ static bool json_put_value(struct buf *b, const struct field *f, const struct fi
 struct json_ctx {
 	struct buf *b;
 	const struct field_src *s;
-	unsigned layers; /* field_layers(s) */
+	unsigned layers;	      /* field_layers(s) */
+	const struct field *left_out; /* payload = false: the payload entry */
+	/* absent fields of this presence are left out too, not written as
+	 * null: FIELD_NULLABLE with null_keys = false, else FIELD_OPTIONAL */
+	enum field_presence absent_left_out;
 };
 
 static size_t json_members(const struct json_ctx *c, size_t i, bool nested);
@@ -252,7 +306,7 @@ static inline __attribute__((always_inline)) size_t json_member(const struct jso
 								bool *first)
 {
 	const struct field *f = &fields_table[i];
-	if (!(c->layers & f->layer))
+	if (!(c->layers & f->layer) || f == c->left_out)
 		return f->type == FIELD_OBJECT ? json_skip_children(i) : i + 1;
 	if (f->type == FIELD_OBJECT)
 		return json_object(c, i, first);
@@ -261,7 +315,7 @@ static inline __attribute__((always_inline)) size_t json_member(const struct jso
 	json_put_key(c->b, f, *first);
 	if (json_put_value(c->b, f, c->s)) {
 		*first = false;
-	} else if (f->presence == FIELD_OPTIONAL) {
+	} else if (f->presence == FIELD_OPTIONAL || f->presence == c->absent_left_out) {
 		buf_truncate(c->b, mark);
 	} else {
 		buf_putlit(c->b, "null");
@@ -280,102 +334,24 @@ static size_t json_members(const struct json_ctx *c, size_t i, bool nested)
 	return i;
 }
 
-void format_json(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec)
+void format_json_walk(struct buf *b, const struct nflogd_record *rec,
+		      const struct nflogd_decoded *dec, const struct json_options *opts)
 {
 	const struct field_src s = { .rec = rec, .dec = dec };
-	const struct json_ctx c = { .b = b, .s = &s, .layers = field_layers(&s) };
+	const struct json_ctx c = {
+		.b = b,
+		.s = &s,
+		.layers = field_layers(&s),
+		.left_out = opts->payload ? NULL : field_find(NULL, "payload"),
+		.absent_left_out = opts->null_keys ? FIELD_OPTIONAL : FIELD_NULLABLE,
+	};
 	buf_putc(b, '{');
 	json_members(&c, 0, false);
 	buf_putc(b, '}');
 }
 
-/* ---- RFC 3339 time ---- */
-
-/* The text of one second, kept because localtime_r costs far more than
- * the rest of a record. Thread-local, so concurrent formatters stay pure
- * toward each other; it is only a cache of what localtime_r would say. */
-struct rfc3339_cache {
-	bool valid;
-	time_t sec;
-	char datetime[32]; /* "2026-11-27T11:43:52" */
-	size_t datetime_len;
-	char offset[8]; /* "+00:00" */
-};
-
-static _Thread_local struct rfc3339_cache rfc3339_cache;
-
-/* v in exactly width decimal digits (v is below 10^width). */
-static char *put_digits(char *o, unsigned v, int width)
+void format_json(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec)
 {
-	for (int i = width - 1; i >= 0; i--) {
-		o[i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	return o + width;
-}
-
-static void rfc3339_fill(struct rfc3339_cache *c, time_t sec)
-{
-	struct tm tm;
-	long off = 0;
-
-	if (localtime_r(&sec, &tm))
-		off = tm.tm_gmtoff;
-	else if (!gmtime_r(&sec, &tm))
-		memset(&tm, 0, sizeof tm);
-	long year = tm.tm_year + 1900L;
-	if (year < 0 || year > 9999) /* RFC 3339 has four digits */
-		year = year < 0 ? 0 : 9999;
-
-	char *o = c->datetime;
-	o = put_digits(o, (unsigned)year, 4);
-	*o++ = '-';
-	o = put_digits(o, (unsigned)tm.tm_mon + 1, 2);
-	*o++ = '-';
-	o = put_digits(o, (unsigned)tm.tm_mday, 2);
-	*o++ = 'T';
-	o = put_digits(o, (unsigned)tm.tm_hour, 2);
-	*o++ = ':';
-	o = put_digits(o, (unsigned)tm.tm_min, 2);
-	*o++ = ':';
-	o = put_digits(o, (unsigned)tm.tm_sec, 2); /* 60 for a leap second */
-	c->datetime_len = (size_t)(o - c->datetime);
-
-	/* Minutes only: RFC 3339 cannot say the seconds of old LMT offsets. */
-	c->offset[0] = off < 0 ? '-' : '+';
-	unsigned long mins = (unsigned long)(off < 0 ? -off : off) / 60 % (100 * 60);
-	o = put_digits(c->offset + 1, (unsigned)(mins / 60), 2);
-	*o++ = ':';
-	put_digits(o, (unsigned)(mins % 60), 2);
-
-	c->sec = sec;
-	c->valid = true;
-}
-
-void format_rfc3339(struct buf *b, const struct timeval *tv)
-{
-	time_t sec = tv->tv_sec;
-	long usec = (long)tv->tv_usec;
-	if (usec < 0 || usec >= 1000000) { /* not normalized: carry into seconds */
-		sec += usec / 1000000;
-		usec %= 1000000;
-		if (usec < 0) {
-			usec += 1000000;
-			sec--;
-		}
-	}
-
-	struct rfc3339_cache *c = &rfc3339_cache;
-	if (!c->valid || c->sec != sec)
-		rfc3339_fill(c, sec);
-
-	if (!buf_reserve(b, c->datetime_len + 7 + 6))
-		return;
-	char *o = b->data + b->len;
-	memcpy(o, c->datetime, c->datetime_len);
-	o += c->datetime_len;
-	*o++ = '.';
-	o = put_digits(o, (unsigned)usec, 6);
-	memcpy(o, c->offset, 6);
-	b->len = (size_t)(o + 6 - b->data);
+	static const struct json_options defaults = JSON_OPTIONS_DEFAULT;
+	format_json_walk(b, rec, dec, &defaults);
 }

@@ -31,12 +31,35 @@ struct text {
 
 /* ---- small renderers ---------------------------------------------- */
 
+#define ONES UINT64_C(0x0101010101010101)
+
+/* Whether none of the 8 bytes of w needs escaping (the bit tricks of "has
+ * a byte less than n" and "has a zero byte": exact for the word). */
+static inline bool plain8(uint64_t w)
+{
+	uint64_t below_space = (w - ONES * 0x20) & ~w; /* high bit: byte < 0x20 */
+	uint64_t del_or_high = w | (w + ONES);	       /* high bit: byte >= 0x7f */
+	uint64_t bs = w ^ (ONES * '\\'), backslash = (bs - ONES) & ~bs;
+	return !((below_space | del_or_high | backslash) & ONES * 0x80);
+}
+
 /* Untrusted bytes: < 0x20, >= 0x7f and the backslash become \xHH, the
  * rule the kernel's /dev/kmsg applies; the rest is copied as is. */
 static void put_escaped(struct text *t, const char *s, size_t n)
 {
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
+	size_t run = 0, i = 0;
+	for (uint64_t w; i + 8 <= n; i += 8) { /* plain text 8 bytes at a time */
+		memcpy(&w, s + i, 8);
+		if (!plain8(w))
+			break;
+	}
+	if (n >= 8 && n - i < 8) { /* the last 8, overlapping: plain, they end it */
+		uint64_t w;
+		memcpy(&w, s + n - 8, 8);
+		if (plain8(w))
+			i = n;
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c >= 0x20 && c < 0x7f && c != '\\')
 			continue;
@@ -51,11 +74,28 @@ static void put_escaped(struct text *t, const char *s, size_t n)
 
 static void put_ifname(struct text *t, const struct record_ifdev *dev)
 {
-	put_escaped(t, dev->name, strnlen(dev->name, sizeof dev->name));
+	size_t n = 0; /* names are short: a loop costs less than a strnlen call */
+	while (n < sizeof dev->name && dev->name[n])
+		n++;
+	put_escaped(t, dev->name, n);
+}
+
+#define FAST_LIT(o, lit) (memcpy((o), (lit), sizeof(lit) - 1), (o) + sizeof(lit) - 1)
+#define FAST_U32(o, lit, v) fast_u32((o), (lit), sizeof(lit) - 1, (v))
+
+/* "<label><decimal> " into space reserved already. */
+static inline __attribute__((always_inline)) char *fast_u32(char *o, const char *label, size_t len,
+							    uint32_t v)
+{
+	memcpy(o, label, len);
+	o = buf_u32_raw(o + len, v);
+	*o++ = ' ';
+	return o;
 }
 
 /* "<label><decimal> " */
-static void put_field_u32(struct buf *b, const char *label, size_t label_len, uint32_t v)
+static inline __attribute__((always_inline)) void put_field_u32(struct buf *b, const char *label,
+								size_t label_len, uint32_t v)
 {
 	buf_put(b, label, label_len);
 	buf_put_u32(b, v);
@@ -168,9 +208,11 @@ static void put_mac_header(struct text *t)
 static void put_uid_mark(struct text *t)
 {
 	const struct nflogd_record *rec = t->rec;
-	if ((t->flags & FORMAT_LOG_UID) && rec->has_uid && rec->has_gid) {
-		PUT_U32(t->b, "UID=", rec->uid);
-		PUT_U32(t->b, "GID=", rec->gid);
+	if ((t->flags & FORMAT_LOG_UID) && rec->has_uid && rec->has_gid && buf_reserve(t->b, 32)) {
+		char *o = t->b->data + t->b->len;
+		o = FAST_U32(o, "UID=", rec->uid);
+		o = FAST_U32(o, "GID=", rec->gid);
+		t->b->len = (size_t)(o - t->b->data);
 	}
 	if (rec->has_mark && rec->mark) {
 		buf_putlit(t->b, "MARK=0x");
@@ -181,17 +223,33 @@ static void put_uid_mark(struct text *t)
 
 /* ---- transport headers ---------------------------------------------- */
 
-/* Returns true when the kernel stops the line here. */
-static bool text_tcp(struct text *t, uint32_t off, bool fragment)
+/* Room put_tcp_flags() needs: every name and its space. */
+#define TCP_FLAGS_ROOM 40
+
+/* The set TCP flags, each followed by a space, in the kernel's order
+ * (enum decode_tcp_flag bits), into reserved space; returns the end. */
+static char *put_tcp_flags(char *o, uint16_t flags)
 {
 	static const struct {
 		uint16_t bit;
+		uint8_t len;
 		char name[5];
-	} flag_names[] = {
-		{ TCPF_AE, "AE " },   { TCPF_CWR, "CWR " }, { TCPF_ECE, "ECE " },
-		{ TCPF_URG, "URG " }, { TCPF_ACK, "ACK " }, { TCPF_PSH, "PSH " },
-		{ TCPF_RST, "RST " }, { TCPF_SYN, "SYN " }, { TCPF_FIN, "FIN " },
+	} names[] = {
+		{ TCPF_AE, 3, "AE " },	 { TCPF_CWR, 4, "CWR " }, { TCPF_ECE, 4, "ECE " },
+		{ TCPF_URG, 4, "URG " }, { TCPF_ACK, 4, "ACK " }, { TCPF_PSH, 4, "PSH " },
+		{ TCPF_RST, 4, "RST " }, { TCPF_SYN, 4, "SYN " }, { TCPF_FIN, 4, "FIN " },
 	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (flags & names[i].bit) {
+			memcpy(o, names[i].name, 4);
+			o += names[i].len;
+		}
+	return o;
+}
+
+/* Returns true when the kernel stops the line here. */
+static bool text_tcp(struct text *t, uint32_t off, bool fragment)
+{
 	struct decode_tcp_hdr th;
 	buf_putlit(t->b, "PROTO=TCP ");
 	if (fragment)
@@ -210,9 +268,8 @@ static bool text_tcp(struct text *t, uint32_t off, bool fragment)
 	buf_putlit(t->b, "RES=0x");
 	buf_put_hex_byte(t->b, th.res, false);
 	buf_putc(t->b, ' ');
-	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
-		if (th.flags & flag_names[i].bit)
-			buf_puts(t->b, flag_names[i].name);
+	if (buf_reserve(t->b, TCP_FLAGS_ROOM))
+		t->b->len = (size_t)(put_tcp_flags(t->b->data + t->b->len, th.flags) - t->b->data);
 	PUT_U32(t->b, "URGP=", th.urgp);
 	if (!(t->flags & FORMAT_LOG_TCPOPT) || th.doff * 4u <= 20)
 		return false;
@@ -611,10 +668,137 @@ static void text_arp(struct text *t)
 	buf_put_ipv4(t->b, ap + 16);
 }
 
+/* ---- decode once: common packets from the decoded fields ------------- */
+
+/* What the line needs beyond its prefix and devices when it is made from
+ * the decoded fields: two IPv6 addresses, every TCP field, IP and TCP
+ * options (40 bytes each, in hex) and the labels. */
+#define FAST_ROOM 512
+
+static char *fast_hex_upper(char *o, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < n; i++) {
+		*o++ = digits[p[i] >> 4];
+		*o++ = digits[p[i] & 15];
+	}
+	return o;
+}
+
+/* "OPT (" + uppercase hex + ") ", as put_options(). */
+static char *fast_options(char *o, const uint8_t *p, size_t n)
+{
+	o = FAST_LIT(o, "OPT (");
+	o = fast_hex_upper(o, p, n);
+	return FAST_LIT(o, ") ");
+}
+
+/* Whether the decoder read all the line will show, so that the decoded
+ * fields give it: an IPv4 header (with its options) or an IPv6 header
+ * without extension headers, then the whole header of TCP (with its
+ * options when they are shown), UDP or UDP-Lite, not in a later fragment.
+ * Anything else (ICMP, AH, ESP, fragments, extension headers, a header cut
+ * short) is for the walk, which follows the kernel step by step. */
+static bool fast_line_ok(const struct text *t, const struct nflogd_decoded *d)
+{
+	if (d->l3_truncated || !d->has_proto || d->is_fragment)
+		return false;
+	if (d->l3 == DECODE_L3_IPV4) {
+		if (!d->has_id)
+			return false;
+	} else if (d->l3 == DECODE_L3_IPV6) {
+		uint8_t nexthdr = d->len >= 40 ? t->pkt.data[6] : 0;
+		if (d->len < 40 || nexthdr != d->proto || decode_ipv6_is_ext(nexthdr))
+			return false;
+	} else {
+		return false;
+	}
+	switch (d->proto) {
+	case 6: return d->has_tcp && !((t->flags & FORMAT_LOG_TCPOPT) && d->tcp_options_truncated);
+	case 17:
+	case 136: return d->has_udp_len;
+	default: return false;
+	}
+}
+
+/* text_ipv4_header() or text_ipv6_header() from the decoded fields. */
+static char *fast_ip(char *o, const struct nflogd_decoded *d, unsigned flags)
+{
+	static const char hex_upper[] = "0123456789ABCDEF";
+	if (d->l3 == DECODE_L3_IPV6) {
+		o = buf_ipv6_full_raw(FAST_LIT(o, "SRC="), d->src);
+		o = buf_ipv6_full_raw(FAST_LIT(o, " DST="), d->dst);
+		o = FAST_U32(o, " LEN=", d->len);
+		o = FAST_U32(o, "TC=", d->tos);
+		o = FAST_U32(o, "HOPLIMIT=", d->ttl);
+		return FAST_U32(o, "FLOWLBL=", d->flowlabel);
+	}
+	o = buf_ipv4_raw(FAST_LIT(o, "SRC="), d->src);
+	o = buf_ipv4_raw(FAST_LIT(o, " DST="), d->dst);
+	o = FAST_U32(o, " LEN=", d->len);
+	o = FAST_LIT(o, "TOS=0x");
+	*o++ = hex_upper[(d->tos & 0x1e) >> 4];
+	*o++ = hex_upper[d->tos & 0x0e];
+	o = FAST_LIT(o, " PREC=0x");
+	*o++ = hex_upper[(d->tos & 0xe0) >> 4];
+	o = FAST_LIT(o, "0 ");
+	o = FAST_U32(o, "TTL=", d->ttl);
+	o = FAST_U32(o, "ID=", d->id);
+	if (d->ce)
+		o = FAST_LIT(o, "CE ");
+	if (d->df)
+		o = FAST_LIT(o, "DF ");
+	if (d->mf)
+		o = FAST_LIT(o, "MF ");
+	if ((flags & FORMAT_LOG_IPOPT) && d->ip_options && d->ip_options_len)
+		o = fast_options(o, d->ip_options, d->ip_options_len);
+	return o;
+}
+
+/* text_tcp() or text_udp() from the decoded fields. */
+static char *fast_transport(char *o, const struct nflogd_decoded *d, unsigned flags)
+{
+	if (d->proto != 6) {
+		o = d->proto == 17 ? FAST_LIT(o, "PROTO=UDP ") : FAST_LIT(o, "PROTO=UDPLITE ");
+		o = FAST_U32(o, "SPT=", d->sport);
+		o = FAST_U32(o, "DPT=", d->dport);
+		return FAST_U32(o, "LEN=", d->udp_len);
+	}
+	o = FAST_LIT(o, "PROTO=TCP ");
+	o = FAST_U32(o, "SPT=", d->sport);
+	o = FAST_U32(o, "DPT=", d->dport);
+	if (flags & FORMAT_LOG_TCPSEQ) {
+		o = FAST_U32(o, "SEQ=", d->tcp_seq);
+		o = FAST_U32(o, "ACK=", d->tcp_ack);
+	}
+	o = FAST_U32(o, "WINDOW=", d->tcp_window);
+	o = FAST_LIT(o, "RES=0x");
+	o = buf_hex_byte_raw(o, d->tcp_res);
+	*o++ = ' ';
+	o = put_tcp_flags(o, d->tcp_flags);
+	o = FAST_U32(o, "URGP=", d->tcp_urgp);
+	if ((flags & FORMAT_LOG_TCPOPT) && d->tcp_options && d->tcp_options_len)
+		o = fast_options(o, d->tcp_options, d->tcp_options_len);
+	return o;
+}
+
+/* The network and transport part of the line, and the socket owner and
+ * mark after them, from the decoded fields (fast_line_ok() holds). */
+static void fast_line(struct text *t, const struct nflogd_decoded *d)
+{
+	if (!buf_reserve(t->b, FAST_ROOM))
+		return;
+	char *o = t->b->data + t->b->len;
+	o = fast_ip(o, d, t->flags);
+	o = fast_transport(o, d, t->flags);
+	t->b->len = (size_t)(o - t->b->data);
+	put_uid_mark(t);
+}
+
 /* ---- the line -------------------------------------------------------- */
 
 /* An IPv4 or IPv6 packet, as nf_log_ip_packet()/nf_log_ip6_packet(). */
-static void text_ip(struct text *t, enum decode_l3 l3)
+static void text_ip(struct text *t, enum decode_l3 l3, const struct nflogd_decoded *dec)
 {
 	if (t->rec->indev.index)
 		put_mac_header(t);
@@ -624,20 +808,23 @@ static void text_ip(struct text *t, enum decode_l3 l3)
 		put_uid_mark(t);
 		return;
 	}
-	if (l3 == DECODE_L3_IPV4)
+	if (dec && fast_line_ok(t, dec))
+		fast_line(t, dec);
+	else if (l3 == DECODE_L3_IPV4)
 		text_ipv4(t, 0);
 	else
 		text_ipv6(t, 0, true);
 }
 
-void format_text(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec,
-		 unsigned log_flags)
+/* The line, from the decoded fields where they hold all it shows (dec
+ * not NULL), else by the walk over the packet. */
+static void text_line(struct buf *b, const struct nflogd_record *rec,
+		      const struct nflogd_decoded *dec, unsigned log_flags)
 {
-	(void)dec; /* the line needs more than the flat struct holds */
 	struct text t = {
 		.b = b,
 		.rec = rec,
-		.pkt = { rec->payload, rec->payload ? rec->payload_len : 0 },
+		.pkt = decode_l3_pkt(rec),
 		.flags = log_flags,
 	};
 	size_t start = b->len;
@@ -645,7 +832,7 @@ void format_text(struct buf *b, const struct nflogd_record *rec, const struct nf
 	enum decode_l3 l3 = decode_l3_of(rec);
 	switch (l3) {
 	case DECODE_L3_IPV4:
-	case DECODE_L3_IPV6: text_ip(&t, l3); break;
+	case DECODE_L3_IPV6: text_ip(&t, l3, dec); break;
 	case DECODE_L3_ARP:
 		if (t.pkt.len)
 			text_arp(&t);
@@ -657,4 +844,15 @@ void format_text(struct buf *b, const struct nflogd_record *rec, const struct nf
 	size_t cap = KERNEL_LINE_MAX + t.escaped_extra;
 	if (b->len - start > cap)
 		buf_truncate(b, start + cap);
+}
+
+void format_text(struct buf *b, const struct nflogd_record *rec, const struct nflogd_decoded *dec,
+		 unsigned log_flags)
+{
+	text_line(b, rec, dec, log_flags);
+}
+
+void format_text_walk(struct buf *b, const struct nflogd_record *rec, unsigned log_flags)
+{
+	text_line(b, rec, NULL, log_flags);
 }

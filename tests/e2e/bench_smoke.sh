@@ -1,7 +1,9 @@
 #!/bin/bash
-# The benchmark's programs run (bench/: loadgen, countreader): 100 datagrams
-# sent with sendmmsg on the namespace's loopback, all 100 counted by the
-# counting reader, none lost. No timing is checked.
+# The benchmark's programs run (bench/: loadgen, countreader, drainwait,
+# chart.py): 100 datagrams sent with sendmmsg on the namespace's loopback,
+# all 100 counted by the counting reader, none lost; a stopped reader
+# continued and waited for by drainwait; a chart drawn from result rows.
+# No timing is checked.
 . "$(dirname "$0")/lib.sh"
 e2e_init bsmoke
 : "${LOADGEN:?LOADGEN must point at bench/loadgen}"
@@ -31,6 +33,29 @@ check "loadgen paces a fixed rate (10 at 1000/s)" grep -q "^sent=10 " "$T/rate.o
 wait $pid
 check_eq "countreader exits 0" "$?" 0
 sed 's/^/#   /' "$T/count.out" "$T/count.err" "$T/loadgen.out"
-check_eq "countreader sees all 100, none lost" "$(cat "$T/count.out")" \
+check_eq "countreader sees all 100, none lost" "$(sed 's/ cpu_ticks=[0-9]*$//' "$T/count.out")" \
 	"$(printf 'received=100 lost=0 enobufs=0 rcvbuf=%s' "$(sed -n 's/.*rcvbuf=//p' "$T/count.err")")"
+# drainwait: a stopped countreader holding 50 records, continued, waited for
+: "${DRAINWAIT:?DRAINWAIT must point at bench/drainwait}"
+nsx timeout 20 "$COUNTREADER" -g 61 -q 8 -t 1 -c 50 >"$T/drain.out" 2>"$T/drain.err" &
+pid=$!
+for _ in $(seq 50); do grep -q READY "$T/drain.err" && break; sleep 0.1; done
+kill -STOP $pid
+nsx "$LOADGEN" -c 50 -p 7601 >/dev/null 2>&1
+sleep 0.2
+check "drainwait continues the reader and sees it exit" "$DRAINWAIT" -p $pid -x
+wait $pid
+check "the drained reader counted all 50" grep -q "^received=50 lost=0" "$T/drain.out"
+seq 1 7 >"$T/lines"
+check "drainwait counts a file's lines" "$DRAINWAIT" -p $$ -f "$T/lines" -n 7
+
+# chart.py draws rows of bench/run.sh's results (Debian's python3-matplotlib,
+# tests/deps.sh; /usr/bin/python3 when another python3 comes first on PATH)
+py=python3
+python3 -c 'import matplotlib' 2>/dev/null || py=/usr/bin/python3
+printf '# smoke\ntrial\tcount\tmax\t200000\t1000\t1000\t0.01\ncpu\tcount\t0.3\ndrain\tcount\t1000\t0.001\t1000000\n' >"$T/r.tsv"
+printf 'trial\textra\tmax\t100000\t1000\t900\t0.05\ncpu\textra\t2.0\n' >"$T/extra.tsv"
+check "chart.py draws a PNG from result rows (and an extra file)" \
+	"$py" "$NFLOGD_SRC/bench/chart.py" -o "$T/c.png" "$T/r.tsv" "$T/extra.tsv"
+check "the chart is a PNG" grep -q PNG <(head -c 8 "$T/c.png")
 e2e_finish

@@ -128,4 +128,18 @@ for src in json journal syslog; do
 		check_eq "$src: a $fam $hook rule gives family $fam, hook $hook" "$got" "$fam/$hook "
 	done
 done
+
+# At netdev egress NFLOG copies the packet from its Ethernet header, not
+# from its IP header: the echo request to PEER1 must still read as one.
+got=$(python3 - "$P-netdev-egress" "$T/hooks.json" <<'PY'
+import json, sys
+prefix, path = sys.argv[1:]
+for line in open(path):
+    r = json.loads(line)
+    if r.get("prefix") == prefix and r.get("proto") == 2048:
+        print(r.get("src"), r.get("dst"), r.get("protocol"), r.get("icmp_type"))
+PY
+)
+check_eq "json: a netdev egress IPv4 record is decoded from its IP header" \
+	"$(sort -u <<<"$got")" "10.77.0.1 10.77.0.2 ICMP 8"
 e2e_finish

@@ -4,15 +4,23 @@
  * The input is the datagram itself. Its messages are walked the way
  * src/nflog.c walks them; each one goes through record_parse(), then
  * decode_record() and every formatter:
- *   - format_text() with each of the 32 log_flags combinations,
+ *   - format_text() with each of the 32 log_flags combinations, and the
+ *     same line by the walk (format_text_walk()): byte for byte the same
+ *     where format_text() writes it from the decoded fields,
  *   - format_json() and format_rfc3339(),
+ *   - json_formatter_write() (plans per record shape) for every option set
+ *     (payload, null_keys, schema nflogd and ECS): byte for byte what the
+ *     table walk (json_formatter_reference()) writes; the formatters live
+ *     across inputs, so records reuse the plans of earlier ones,
  *   - the journal fields: field_put() for every fields_table[] entry
  *     that names a journal field (what src/output_journal.c sends),
  *   - the syslog frames of src/output_syslog.c: RFC 3164, RFC 5424 with
  *     the record as structured data and with none, and the RFC 6587
  *     octet-counted frame of each.
  * Interface names are hostile too: each interface index the message
- * carries gets a name taken from the datagram's own bytes.
+ * carries gets a name taken from the datagram's own bytes (the walk and
+ * the naming are tests/unit/corpus.h's, which the unit tests replay the
+ * seed corpus with).
  *
  * Beyond "no crash, no sanitizer report" the target checks the
  * promises the formatters make (doc/text-format.md, doc/fields.md):
@@ -34,10 +42,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../unit/corpus.h" /* the datagram walk and interface names */
 #include "buf.h"
 #include "decode.h"
 #include "fields.h"
 #include "format.h"
+#include "json_formatter.h"
 #include "record.h"
 #include "syslog_frame.h"
 
@@ -607,30 +617,40 @@ static void check_syslog(struct buf *b, struct buf *line, struct buf *value,
 	}
 }
 
-/* The name an index gets: up to 15 bytes of the datagram, chosen by
- * the index, so that the fuzzer controls names like everything else. */
-static void name_from(struct record_ifdev *dev, const uint8_t *data, size_t size)
+/* The fast JSON formatter equals the table walk, for every option set. */
+static void check_json_plans(struct buf *b, const struct nflogd_record *rec,
+			     const struct nflogd_decoded *dec)
 {
-	memset(dev->name, 0, sizeof dev->name);
-	if (!dev->index || !size)
-		return;
-	size_t off = dev->index % size, n = (dev->index >> 16) % IF_NAMESIZE;
-	if (n > size - off)
-		n = size - off;
-	memcpy(dev->name, data + off, n);
+	static const struct json_options sets[] = {
+		{ .payload = true, .null_keys = true, .schema = JSON_SCHEMA_NFLOGD },
+		{ .payload = false, .null_keys = false, .schema = JSON_SCHEMA_NFLOGD },
+		{ .payload = true, .null_keys = false, .schema = JSON_SCHEMA_ECS },
+	};
+	static struct json_formatter *jf[sizeof sets / sizeof sets[0]];
+	static struct buf ref;
+	for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+		if (!jf[i] && !(jf[i] = json_formatter_new(&sets[i])))
+			fail("JSON: no formatter", NULL);
+		buf_reset(b);
+		buf_reset(&ref);
+		json_formatter_write(jf[i], b, rec, dec);
+		json_formatter_reference(jf[i], &ref, rec, dec);
+		if (!buf_ok(b) || b->len != ref.len || memcmp(b->data, ref.data, b->len) != 0) {
+			fprintf(stderr, "reference (option set %zu): %.*s\n", i, (int)ref.len,
+				ref.data);
+			fail("JSON: the plan for this shape differs from the table walk", b);
+		}
+		if (sets[i].schema == JSON_SCHEMA_ECS)
+			check_json(b);
+	}
 }
 
-static void one_record(const struct nlmsghdr *nlh, const uint8_t *data, size_t size, struct buf *b)
+/* One record (parsed, its interfaces named from the datagram's bytes by
+ * corpus_datagram()) through every formatter; arg is the scratch buffer. */
+static void one_record(const struct nflogd_record *parsed, void *arg)
 {
-	static const struct timeval recv_time = { 1795000000, 123456 };
-	struct nflogd_record rec;
-	if (record_parse(nlh, &recv_time, &rec) < 0)
-		return;
-	name_from(&rec.indev, data, size);
-	name_from(&rec.outdev, data, size);
-	name_from(&rec.physindev, data, size);
-	name_from(&rec.physoutdev, data, size);
-
+	struct buf *b = arg;
+	struct nflogd_record rec = *parsed;
 	struct nflogd_decoded dec;
 	decode_record(&rec, &dec);
 
@@ -648,6 +668,13 @@ static void one_record(const struct nlmsghdr *nlh, const uint8_t *data, size_t s
 		if (!buf_ok(b))
 			fail("text: buffer failed", NULL);
 		check_text(b);
+		static struct buf walk;
+		buf_reset(&walk);
+		format_text_walk(&walk, &rec, flags);
+		if (walk.len != b->len || memcmp(walk.data, b->data, b->len) != 0) {
+			fprintf(stderr, "walk: %.*s\n", (int)walk.len, walk.data);
+			fail("text: the line from the decoded fields differs from the walk", b);
+		}
 	}
 
 	buf_reset(b);
@@ -657,6 +684,7 @@ static void one_record(const struct nlmsghdr *nlh, const uint8_t *data, size_t s
 	check_json(b);
 	struct field_src src = { &rec, &dec };
 	check_json_text(b, &src);
+	check_json_plans(b, &rec, &dec);
 
 	buf_reset(b);
 	format_rfc3339(b, &rec.ts);
@@ -683,15 +711,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data, size);
-	/* Walked like src/nflog.c does, but mnl_nlmsg_ok() casts nlmsg_len
-	 * to int: a length of 2^31 or more passes it and mnl_nlmsg_next()
-	 * then jumps far out of the buffer. The kernel never sends that;
-	 * check it here so the fuzzer looks at what comes after. */
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)copy;
-	int left = (int)(size > 1 << 20 ? 1 << 20 : size);
-	for (; mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (uint32_t)left;
-	     nlh = mnl_nlmsg_next(nlh, &left))
-		one_record(nlh, copy, size, &b);
+	corpus_datagram(copy, size > 1 << 20 ? 1 << 20 : size, one_record, &b);
 	free(copy);
 	return 0;
 }

@@ -88,9 +88,76 @@ static void test_empty_put(void)
 	buf_free(&b);
 }
 
+/* The hand-written renderers against printf and inet_ntop, over every
+ * digit count and every byte value (the fast paths split on both). */
+static void test_renderers_exhaustive(void)
+{
+	struct buf b;
+	char want[64];
+	int bad = 0;
+	buf_init(&b);
+	unsigned seed = 1;
+	for (uint64_t i = 0; i < 400000; i++) {
+		uint32_t v = i < 200000 ? (uint32_t)i : (uint32_t)rand_r(&seed) * 2654435761u;
+		buf_reset(&b);
+		buf_put_u32(&b, v);
+		snprintf(want, sizeof want, "%u", v);
+		if ((b.len != strlen(want) || memcmp(b.data, want, b.len)) && bad++ < 3)
+			printf("# u32 %u: %.*s\n", v, (int)b.len, b.data);
+	}
+	for (uint64_t p = 1; p <= 1000000000; p *= 10)
+		for (int d = -1; d <= 1; d++) {
+			uint32_t v = (uint32_t)(p + (uint64_t)(int64_t)d);
+			buf_reset(&b);
+			buf_put_u32(&b, v);
+			snprintf(want, sizeof want, "%u", v);
+			if ((b.len != strlen(want) || memcmp(b.data, want, b.len)) && bad++ < 3)
+				printf("# u32 %u: %.*s\n", v, (int)b.len, b.data);
+		}
+	CHECK(bad == 0, "u32 as printf, around every power of ten and at random");
+	bad = 0;
+	for (unsigned i = 0; i < 256 * 256; i++) {
+		uint8_t a[4] = { (uint8_t)i, (uint8_t)(i >> 8), (uint8_t)(255 - i),
+				 (uint8_t)(i * 7) };
+		uint8_t a6[16];
+		for (int k = 0; k < 16; k++)
+			a6[k] = (uint8_t)(i * (k + 1));
+		buf_reset(&b);
+		buf_put_ipv4(&b, a);
+		inet_ntop(AF_INET, a, want, sizeof want);
+		if ((b.len != strlen(want) || memcmp(b.data, want, b.len)) && bad++ < 3)
+			printf("# ipv4: %.*s, want %s\n", (int)b.len, b.data, want);
+		buf_reset(&b);
+		buf_put_ipv6_full(&b, a6);
+		snprintf(want, sizeof want,
+			 "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x",
+			 a6[0], a6[1], a6[2], a6[3], a6[4], a6[5], a6[6], a6[7], a6[8], a6[9],
+			 a6[10], a6[11], a6[12], a6[13], a6[14], a6[15]);
+		if ((b.len != strlen(want) || memcmp(b.data, want, b.len)) && bad++ < 3)
+			printf("# ipv6: %.*s, want %s\n", (int)b.len, b.data, want);
+	}
+	CHECK(bad == 0, "IPv4 as inet_ntop and IPv6 in full as %%02x pairs, every byte value");
+	bad = 0;
+	for (size_t n = 0; n < 40; n++) {
+		char s[41];
+		memset(s, 'a' + (int)(n % 26), n);
+		s[n] = 0;
+		buf_reset(&b);
+		buf_putlit(&b, "<");
+		buf_puts(&b, s);
+		buf_putlit(&b, ">");
+		snprintf(want, sizeof want, "<%s>", s);
+		if ((b.len != strlen(want) || memcmp(b.data, want, b.len)) && bad++ < 3)
+			printf("# puts %zu: %.*s\n", n, (int)b.len, b.data);
+	}
+	CHECK(bad == 0, "buf_puts of 0..39 bytes, short and long");
+	buf_free(&b);
+}
+
 int main(void)
 {
 	test_empty_put();
+	test_renderers_exhaustive();
 	test_numbers();
 	test_addresses();
 	test_growth();

@@ -2,7 +2,8 @@
  * and readable value by value (the journal's view).
  *
  * `test_fields --print-doc` prints the generated table, to paste between
- * the markers of doc/fields.md after changing fields_table[].
+ * the markers of doc/fields.md after changing fields_table[];
+ * `test_fields --print-ecs` the same for doc/ecs.md.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -13,6 +14,9 @@
 #define DOC_PATH TEST_DATA_DIR "/../doc/fields.md"
 #define DOC_BEGIN "<!-- fields-table:begin (generated: test_fields --print-doc) -->\n"
 #define DOC_END "<!-- fields-table:end -->\n"
+#define ECS_PATH TEST_DATA_DIR "/../doc/ecs.md"
+#define ECS_BEGIN "<!-- ecs-table:begin (generated: test_fields --print-ecs) -->\n"
+#define ECS_END "<!-- ecs-table:end -->\n"
 
 static bool is_journal_name(const char *s)
 {
@@ -144,30 +148,39 @@ static void show_first_difference(const char *got, const char *want)
 	printf("# table line %d differs\n#   doc:   %.*s\n#   table: %.*s\n", line,
 	       ge ? (int)(ge - got) : (int)strlen(got), got,
 	       we ? (int)(we - want) : (int)strlen(want), want);
-	printf("# regenerate with: test_fields --print-doc\n");
+}
+
+/* The table between the markers of a doc file is what gen writes. */
+static void check_doc_table(const char *path, const char *begin_marker, const char *end_marker,
+			    void (*gen)(struct buf *b), const char *hint)
+{
+	struct buf want;
+	buf_init(&want);
+	gen(&want);
+	buf_putc(&want, 0);
+
+	char *doc = read_file(path);
+	CHECK(doc != NULL, "read %s", path);
+	char *begin = doc ? strstr(doc, begin_marker) : NULL;
+	char *end = begin ? strstr(begin, end_marker) : NULL;
+	CHECK(begin && end, "%s has the table markers", path);
+	if (begin && end) {
+		begin += strlen(begin_marker);
+		*end = 0;
+		bool same = strcmp(begin, want.data) == 0;
+		CHECK(same, "%s: table matches fields_table[]", path);
+		if (!same) {
+			show_first_difference(begin, want.data);
+			printf("# regenerate with: test_fields %s\n", hint);
+		}
+	}
+	buf_free(&want);
 }
 
 static void test_doc(void)
 {
-	struct buf want;
-	buf_init(&want);
-	fields_doc_markdown(&want);
-	buf_putc(&want, 0);
-
-	char *doc = read_file(DOC_PATH);
-	CHECK(doc != NULL, "read %s", DOC_PATH);
-	char *begin = doc ? strstr(doc, DOC_BEGIN) : NULL;
-	char *end = begin ? strstr(begin, DOC_END) : NULL;
-	CHECK(begin && end, "doc/fields.md has the table markers");
-	if (begin && end) {
-		begin += strlen(DOC_BEGIN);
-		*end = 0;
-		bool same = strcmp(begin, want.data) == 0;
-		CHECK(same, "doc/fields.md table matches fields_table[]");
-		if (!same)
-			show_first_difference(begin, want.data);
-	}
-	buf_free(&want);
+	check_doc_table(DOC_PATH, DOC_BEGIN, DOC_END, fields_doc_markdown, "--print-doc");
+	check_doc_table(ECS_PATH, ECS_BEGIN, ECS_END, fields_doc_ecs, "--print-ecs");
 }
 
 static const struct field *find(const char *parent, const char *key)
@@ -341,12 +354,169 @@ static void test_layers(void)
 	CHECK(shown > 0, "random decoded structs show decoded fields (%d)", shown);
 }
 
+/* Random presence flags of the record itself (values do not matter). */
+static void random_record(struct nflogd_record *r, unsigned *seed)
+{
+	static const char name[] = "x";
+	static const uint8_t bytes[4] = { 1, 2, 3, 4 };
+#define RB() (rand_r(seed) % 2 == 0)
+	*r = (struct nflogd_record){ .family = 2 };
+	r->has_seq = RB();
+	r->has_seq_global = RB();
+	r->has_packet_hdr = RB();
+	r->prefix = RB() ? name : NULL;
+	r->has_hwtype = RB();
+	r->has_hwlen = RB();
+	struct record_ifdev *devs[] = { &r->indev, &r->physindev, &r->outdev, &r->physoutdev };
+	for (size_t i = 0; i < 4; i++) {
+		devs[i]->index = RB() ? 3 : 0;
+		devs[i]->name[0] = RB() ? 'e' : 0;
+	}
+	r->has_uid = RB();
+	r->has_gid = RB();
+	r->hwaddr = RB() ? bytes : NULL;
+	r->hwhdr = RB() ? bytes : NULL;
+	r->l2hdr = RB() ? bytes : NULL;
+	r->has_vlan = RB();
+	r->has_ct_info = RB();
+	r->payload = RB() ? bytes : NULL;
+	r->netns = RB() ? name : NULL;
+#undef RB
+}
+
+/* Which fields a record has, as the JSON formatter sees them. */
+static void presence(const struct field_src *s, struct buf *b, uint64_t out[2])
+{
+	unsigned layers = field_layers(s);
+	out[0] = out[1] = 0;
+	for (size_t i = 0; i < fields_count && i < 128; i++) {
+		buf_reset(b);
+		if ((layers & fields_table[i].layer) && field_put(&fields_table[i], b, s))
+			out[i / 64] |= UINT64_C(1) << (i % 64);
+	}
+}
+
+/* Change one thing a reader may test: a flag, a pointer, a length, a
+ * layer, an interface's index or name, the prefix, the netns. */
+static void mutate_one(struct nflogd_record *r, struct nflogd_decoded *d, unsigned *seed)
+{
+	static const uint8_t l3s[] = { DECODE_L3_NONE, DECODE_L3_ARP, DECODE_L3_IPV4,
+				       DECODE_L3_IPV6 };
+	static const uint8_t bytes[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+	bool *flags[] = {
+		&r->has_seq,
+		&r->has_seq_global,
+		&r->has_packet_hdr,
+		&r->has_hwtype,
+		&r->has_hwlen,
+		&r->has_uid,
+		&r->has_gid,
+		&r->has_vlan,
+		&r->has_ct_info,
+		&r->has_mark,
+		&r->ts_from_kernel,
+		&d->l3_truncated,
+		&d->has_id,
+		&d->ce,
+		&d->df,
+		&d->mf,
+		&d->has_frag,
+		&d->is_fragment,
+		&d->has_proto,
+		&d->l4_incomplete,
+		&d->has_ports,
+		&d->has_udp_len,
+		&d->has_tcp,
+		&d->tcp_options_truncated,
+		&d->has_icmp,
+		&d->has_icmp_echo,
+		&d->has_icmp_gateway,
+		&d->has_icmp_mtu,
+		&d->has_icmp_parameter,
+		&d->has_inner,
+		&d->inner.has_proto,
+		&d->inner.has_ports,
+		&d->has_spi,
+		&d->has_arp,
+		&d->has_arp_addrs,
+		&d->has_eth,
+	};
+	const uint8_t **ptrs[] = { &r->hwaddr,	&r->hwhdr,	&r->l2hdr,
+				   &r->payload, &d->ip_options, &d->tcp_options };
+	struct record_ifdev *devs[] = { &r->indev, &r->physindev, &r->outdev, &r->physoutdev };
+	size_t nf = sizeof flags / sizeof flags[0], np = sizeof ptrs / sizeof ptrs[0];
+	size_t k = (size_t)rand_r(seed) % (nf + np + 9);
+	if (k < nf) {
+		*flags[k] = !*flags[k];
+	} else if (k < nf + np) {
+		*ptrs[k - nf] = *ptrs[k - nf] ? NULL : bytes;
+	} else {
+		struct record_ifdev *dev = devs[rand_r(seed) % 4];
+		switch (k - nf - np) {
+		case 0: d->l3 = l3s[rand_r(seed) % 4]; break;
+		case 1: d->inner.l3 = l3s[rand_r(seed) % 4]; break;
+		case 2: d->len = (uint32_t)rand_r(seed) % 80; break;
+		case 3: d->ip_options_len = (uint16_t)(rand_r(seed) % 2 * 8); break;
+		case 4: d->tcp_options_len = (uint8_t)(rand_r(seed) % 2 * 8); break;
+		case 5: dev->index = dev->index ? 0 : 3; break;
+		case 6: dev->name[0] = dev->name[0] ? 0 : 'e'; break;
+		case 7: r->prefix = r->prefix ? NULL : "x"; break;
+		default: r->netns = r->netns ? NULL : "x"; break;
+		}
+	}
+}
+
+/* field_shape() decides presence: records of one shape have the same
+ * fields, or the JSON formatter's plan for the shape would be wrong for
+ * some of them. A random record against the same with one thing changed:
+ * when the shape stays, the fields must too (a condition a reader tests
+ * that the shape misses shows here). */
+static void test_shape(void)
+{
+	struct nflogd_record rec, rec2;
+	struct nflogd_decoded dec, dec2;
+	const struct field_src s = { .rec = &rec, .dec = &dec },
+			       s2 = { .rec = &rec2, .dec = &dec2 };
+	struct buf b;
+	unsigned seed = 7;
+	int differ = 0, same_shape = 0, other_shape = 0;
+
+	buf_init(&b);
+	CHECK(fields_count <= 128, "the test's presence bitmap holds every entry");
+	for (int iter = 0; iter < 100000; iter++) {
+		random_record(&rec, &seed);
+		random_decoded(&dec, &seed);
+		rec2 = rec;
+		dec2 = dec;
+		mutate_one(&rec2, &dec2, &seed);
+		uint64_t has[2], has2[2];
+		presence(&s, &b, has);
+		presence(&s2, &b, has2);
+		if (field_shape(&s) != field_shape(&s2)) {
+			other_shape++;
+			continue;
+		}
+		same_shape++;
+		if (memcmp(has, has2, sizeof has) != 0 && differ++ < 3)
+			printf("# shape %016llx: two records with different fields\n",
+			       (unsigned long long)field_shape(&s));
+	}
+	buf_free(&b);
+	CHECK(differ == 0, "records of one shape have the same fields (%d pairs)", same_shape);
+	CHECK(same_shape > 10000 && other_shape > 10000, "pairs of one shape and of two (%d, %d)",
+	      same_shape, other_shape);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--print-doc") == 0) {
+	if (argc > 1 &&
+	    (strcmp(argv[1], "--print-doc") == 0 || strcmp(argv[1], "--print-ecs") == 0)) {
 		struct buf b;
 		buf_init(&b);
-		fields_doc_markdown(&b);
+		if (strcmp(argv[1], "--print-doc") == 0)
+			fields_doc_markdown(&b);
+		else
+			fields_doc_ecs(&b);
 		fwrite(b.data, 1, b.len, stdout);
 		buf_free(&b);
 		return 0;
@@ -356,5 +526,6 @@ int main(int argc, char **argv)
 	test_doc();
 	test_values();
 	test_layers();
+	test_shape();
 	return check_done();
 }

@@ -7,12 +7,16 @@
  *    (escaping, ARP, bridge/netdev, MAC decoding, no payload, line cap).
  * 3. Every prefix of a set of packets and random bytes: no crash under
  *    ASan/UBSan, never a newline.
+ * 4. The line format_text() makes from the decoded fields, for the packets
+ *    it can, against the walk (format_text_walk()), on every record of the
+ *    captured corpora and every log_flags combination.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "corpus.h"
 #include "decode.h"
 #include "format.h"
 
@@ -51,156 +55,23 @@ static void set_dev(struct record_ifdev *dev, uint32_t index, const char *name)
 	snprintf(dev->name, sizeof dev->name, "%s", name);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Hex string to bytes; returns the byte count or -1. */
-static int unhex(const char *s, size_t n, uint8_t *dst, size_t cap)
-{
-	if (n % 2 || n / 2 > cap)
-		return -1;
-	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		dst[i / 2] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)(n / 2);
-}
-
 /* ---- 1. replay of real kernel lines ---------------------------------- */
 
-struct fixture {
-	uint8_t payload[65536], hwhdr[256];
-	char prefix[256];
-};
-
-static bool fixture_dev(const char *val, size_t n, struct record_ifdev *dev)
+static void kernel_line(const struct nflogd_record *rec, unsigned flags, const char *line,
+			void *arg)
 {
-	char *colon;
-	dev->index = (uint32_t)strtoul(val, &colon, 10);
-	if (*colon != ':')
-		return false;
-	size_t hexlen = n - (size_t)(colon + 1 - val);
-	memset(dev->name, 0, sizeof dev->name);
-	return unhex(colon + 1, hexlen, (uint8_t *)dev->name, sizeof dev->name - 1) >= 0;
-}
-
-/* One "key=value" of an R line into rec. */
-static bool fixture_field(const char *key, size_t klen, const char *val, size_t vlen,
-			  struct nflogd_record *rec, struct fixture *fx)
-{
-	bool absent = vlen == 1 && val[0] == '-';
-	int n;
-#define KEY(k) (klen == sizeof(k) - 1 && memcmp(key, k, klen) == 0)
-	if (KEY("family"))
-		rec->family = (uint8_t)atoi(val);
-	else if (KEY("proto"))
-		rec->hw_protocol = (uint16_t)strtoul(val, NULL, 16);
-	else if (KEY("hook"))
-		rec->hook = (uint8_t)atoi(val);
-	else if (KEY("in"))
-		return fixture_dev(val, vlen, &rec->indev);
-	else if (KEY("out"))
-		return fixture_dev(val, vlen, &rec->outdev);
-	else if (KEY("pin"))
-		return fixture_dev(val, vlen, &rec->physindev);
-	else if (KEY("pout"))
-		return fixture_dev(val, vlen, &rec->physoutdev);
-	else if (KEY("hwtype")) {
-		rec->has_hwtype = !absent;
-		rec->hwtype = absent ? 0 : (uint16_t)atoi(val);
-	} else if (KEY("hwhdr")) {
-		if (absent)
-			return true;
-		if ((n = unhex(val, vlen, fx->hwhdr, sizeof fx->hwhdr)) < 0)
-			return false;
-		rec->hwhdr = fx->hwhdr;
-		rec->hwhdr_len = (uint16_t)n;
-	} else if (KEY("mark")) {
-		rec->has_mark = !absent;
-		rec->mark = absent ? 0 : (uint32_t)strtoul(val, NULL, 10);
-	} else if (KEY("uid")) {
-		rec->has_uid = !absent;
-		rec->uid = absent ? 0 : (uint32_t)strtoul(val, NULL, 10);
-	} else if (KEY("gid")) {
-		rec->has_gid = !absent;
-		rec->gid = absent ? 0 : (uint32_t)strtoul(val, NULL, 10);
-	} else if (KEY("vlan")) {
-		if (absent)
-			return true;
-		rec->has_vlan = true;
-		rec->vlan_proto = (uint16_t)strtoul(val, NULL, 16);
-		rec->vlan_tci = (uint16_t)atoi(strchr(val, ':') + 1);
-	} else if (KEY("prefix")) {
-		if (absent)
-			return true;
-		if ((n = unhex(val, vlen, (uint8_t *)fx->prefix, sizeof fx->prefix)) < 0)
-			return false;
-		rec->prefix = fx->prefix;
-		rec->prefix_len = (uint16_t)n;
-	} else if (KEY("payload")) {
-		if (absent)
-			return true;
-		if ((n = unhex(val, vlen, fx->payload, sizeof fx->payload)) < 0)
-			return false;
-		rec->payload = fx->payload;
-		rec->payload_len = (uint32_t)n;
-	}
-#undef KEY
-	return true;
-}
-
-static bool fixture_record(const char *line, struct nflogd_record *rec, struct fixture *fx)
-{
-	memset(rec, 0, sizeof *rec);
-	const char *p = line + 2;
-	while (*p) {
-		const char *end = strchr(p, ' ');
-		if (!end)
-			end = p + strlen(p);
-		const char *eq = memchr(p, '=', (size_t)(end - p));
-		if (!eq ||
-		    !fixture_field(p, (size_t)(eq - p), eq + 1, (size_t)(end - eq - 1), rec, fx))
-			return false;
-		p = *end ? end + 1 : end;
-	}
-	return true;
+	int *cases = arg;
+	++*cases;
+	CHECK(rec != NULL, "fixture record parses before kernel line %d", *cases);
+	if (rec)
+		CHECK_STREQ(render(rec, flags), line, "kernel line %d (flags 0x%02x)", *cases,
+			    flags);
 }
 
 static void test_kernel_lines(void)
 {
-	static struct fixture fx;
-	static char line[140000];
-	struct nflogd_record rec;
-	unsigned flags = 0;
-	bool have_rec = false;
 	int cases = 0;
-	FILE *f = fopen(TEST_DATA_DIR "/data/kernel-lines.txt", "r");
-	CHECK(f != NULL, "open kernel-lines.txt");
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == 'F')
-			flags = (unsigned)strtoul(line + 2, NULL, 16);
-		else if (line[0] == 'R')
-			have_rec = fixture_record(line, &rec, &fx);
-		else if (line[0] == 'K') {
-			CHECK(have_rec, "fixture record parses before kernel line %d", cases + 1);
-			if (have_rec)
-				CHECK_STREQ(render(&rec, flags), line + 2,
-					    "kernel line %d (flags 0x%02x)", ++cases, flags);
-			have_rec = false;
-		}
-	}
-	fclose(f);
+	corpus_kernel_lines(kernel_line, &cases);
 	CHECK(cases >= 100, "replayed %d real kernel lines", cases);
 }
 
@@ -536,6 +407,60 @@ static void test_cuts(void)
 	CHECK(bad == 0, "20000 random packets: no newline, no crash");
 }
 
+/* ---- 4. decode once: the line from the decoded fields = the walk ------- */
+
+struct fast_run {
+	struct buf fast, walk;
+	int records, lines, differ;
+};
+
+/* format_text() (the common packets from the decoded fields) against
+ * format_text_walk() (the kernel's walk), for every log_flags combination. */
+static void fast_vs_walk(const struct nflogd_record *rec, void *arg)
+{
+	struct fast_run *r = arg;
+	struct nflogd_decoded dec;
+	decode_record(rec, &dec);
+	r->records++;
+	for (unsigned combo = 0; combo < 32; combo++) {
+		unsigned flags = (combo & 0x0f) | (combo & 0x10 ? FORMAT_LOG_MACDECODE : 0);
+		buf_reset(&r->fast);
+		buf_reset(&r->walk);
+		format_text(&r->fast, rec, &dec, flags);
+		format_text_walk(&r->walk, rec, flags);
+		r->lines++;
+		if (r->fast.len == r->walk.len && !memcmp(r->fast.data, r->walk.data, r->fast.len))
+			continue;
+		if (r->differ++ < 3)
+			printf("# flags 0x%02x:\n#   fast: %.*s\n#   walk: %.*s\n", flags,
+			       (int)r->fast.len, r->fast.data, (int)r->walk.len, r->walk.data);
+	}
+}
+
+static void fast_vs_walk_line(const struct nflogd_record *rec, unsigned flags, const char *line,
+			      void *arg)
+{
+	(void)flags;
+	(void)line;
+	if (rec)
+		fast_vs_walk(rec, arg);
+}
+
+static void test_fast_line(void)
+{
+	struct fast_run r = { .records = 0 };
+	buf_init(&r.fast);
+	buf_init(&r.walk);
+	corpus_kernel_lines(fast_vs_walk_line, &r);
+	corpus_datagrams(fast_vs_walk, &r);
+	CHECK(r.records > 500 && r.differ == 0,
+	      "the line from the decoded fields is the walk's: %d of %d lines (%d records, all "
+	      "log_flags)",
+	      r.lines - r.differ, r.lines, r.records);
+	buf_free(&r.fast);
+	buf_free(&r.walk);
+}
+
 int main(void)
 {
 	buf_init(&out);
@@ -547,6 +472,7 @@ int main(void)
 	test_arp();
 	test_line_cap();
 	test_cuts();
+	test_fast_line();
 	buf_free(&out);
 	return check_done();
 }
