@@ -72,9 +72,10 @@ struct group_rt {
 };
 
 /* Bind gc's group and route it to the outputs it names among outs (an
- * array parallel to the config's outputs), then log it as bound. Returns
- * the group, owned by the caller (group_close()), or NULL after logging
- * why it could not be bound. */
+ * array parallel to the config's outputs), then log it as bound (or, in a
+ * network namespace that is not there, as waiting for it). Returns the
+ * group, owned by the caller (group_close()), or NULL after logging why it
+ * could not be bound. */
 struct group_rt *group_open(struct group_env *env, const struct group_config *gc,
 			    struct output **outs) MUST_CHECK;
 /* Free g without reading what the kernel still holds for it (see
@@ -108,7 +109,7 @@ bool group_follow_netns(struct group_rt *g);
 /* Open g's reader (in the namespace the calling thread is in, with
  * g->ns's interface cache when g has a namespace) and watch its socket,
  * then log it as bound. 0, or -1 with the reason in err. */
-int group_start_reader(struct group_rt *g, char *err, size_t errlen);
+int group_start_reader(struct group_rt *g, char *err, size_t errlen) MUST_CHECK;
 /* Unbind g's reader, read what the kernel still holds into the outputs,
  * add its counters to g->ns->past and close it. */
 void group_stop_reader(struct group_rt *g);
