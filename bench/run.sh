@@ -19,7 +19,8 @@
 #   -B  a built nflogd tree (default: a release build made in a temp dir)
 #   -o  also write the table to this file
 #   -r  readers to run, comma-separated (default: all):
-#       count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,nflogd-rsyslog-tls,ulogd2-json,ulogd2-logemu
+#       count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,nflogd-rsyslog-tls,ulogd2-json,ulogd2-logemu,
+#       nflogd-pcap,ulogd2-pcap
 #   -p  peer baselines (no nflogd: what journald / rsyslogd take from a
 #       plain sender), comma-separated, "none" for none (default: all):
 #       journal-sendv,journal-stream,rsyslog-tcp
@@ -44,7 +45,7 @@ set -uo pipefail
 COUNT=200000
 BUILD=
 RESULT=
-READERS=count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,nflogd-rsyslog-tls,ulogd2-json,ulogd2-logemu
+READERS=count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,nflogd-rsyslog-tls,ulogd2-json,ulogd2-logemu,nflogd-pcap,ulogd2-pcap
 PEERS=journal-sendv,journal-stream,rsyslog-tcp
 MODES=table,drain
 CHART=
@@ -134,7 +135,7 @@ if want_mode instructions && ! command -v valgrind >/dev/null; then
 	say "instructions: valgrind is missing (apt-get install valgrind)"; exit 1
 fi
 
-if (want_reader ulogd2-json || want_reader ulogd2-logemu) && ! command -v ulogd >/dev/null; then
+if (want_reader ulogd2-json || want_reader ulogd2-logemu || want_reader ulogd2-pcap) && ! command -v ulogd >/dev/null; then
 	say "installing ulogd2 ulogd2-json (its service is not started)"
 	# policy-rc.d 101 keeps invoke-rc.d from starting the service
 	made_policy=0
@@ -146,6 +147,13 @@ if (want_reader ulogd2-json || want_reader ulogd2-logemu) && ! command -v ulogd 
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		ulogd2 ulogd2-json >"$T/apt.log" 2>&1 || { cat "$T/apt.log" >&2; }
 	[ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+ULOGD_PCAP=$(ls /usr/lib/*/ulogd/ulogd_output_PCAP.so 2>/dev/null | head -1)
+if want_reader ulogd2-pcap && [ -z "$ULOGD_PCAP" ]; then
+	say "installing ulogd2-pcap"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		ulogd2-pcap >"$T/apt.log" 2>&1 || { cat "$T/apt.log" >&2; }
+	ULOGD_PCAP=$(ls /usr/lib/*/ulogd/ulogd_output_PCAP.so 2>/dev/null | head -1)
 fi
 ULOGD_PLUGINS=$(dirname "$(ls /usr/lib/*/ulogd/ulogd_inppkt_NFLOG.so 2>/dev/null | head -1)" 2>/dev/null)
 
@@ -251,6 +259,29 @@ finish_nflogd_file() {  # json|text
 	kill -TERM "${RPIDS[0]}"
 	wait "${RPIDS[0]}" 2>/dev/null
 	WRITTEN=$(grep -c "$PREFIX" "$T/out.$1")
+	REPORTED_LOST=$(nflogd_lost)
+	EXTRA_CPU_TICKS=
+}
+# the records of a pcap file (nflogd's or ulogd's), read with python
+pcap_records() {
+	python3 -c 'import struct,sys
+d=open(sys.argv[1],"rb").read(); n=0; o=24
+while o + 16 <= len(d): o += 16 + struct.unpack("<I", d[o+8:o+12])[0]; n += 1
+print(n)' "$1" 2>/dev/null || echo 0
+}
+# a capture as tcpdump -i nflog writes it (linktype nflog, the default)
+start_nflogd-pcap() {
+	rm -f "$T/out.pcap" "$T/nflogd.log"
+	nflogd_conf "{ name = \"out\"; type = \"pcap\"; path = \"$T/out.pcap\"; }" >"$T/nflogd-pcap.conf"
+	ip netns exec "$NS" "${WRAP[@]}" "$NFLOGD" -c "$T/nflogd-pcap.conf" >"$T/nflogd.log" 2>&1 &
+	RPIDS=($!)
+	PIDS+=($!)
+	wait_file_grep "$T/nflogd.log" "running with" 30
+}
+finish_nflogd-pcap() {
+	kill -TERM "${RPIDS[0]}"
+	wait "${RPIDS[0]}" 2>/dev/null
+	WRITTEN=$(pcap_records "$T/out.pcap")
 	REPORTED_LOST=$(nflogd_lost)
 	EXTRA_CPU_TICKS=
 }
@@ -424,9 +455,14 @@ finish_nflogd-rsyslog() {
 	REPORTED_LOST=$(( ${glost:-0} + ${dropped:-0} ))
 }
 
-ulogd_conf() {  # json|logemu
+ulogd_conf() {  # json|logemu|pcap
 	local stack out
-	if [ "$1" = json ]; then
+	if [ "$1" = pcap ]; then
+		stack="log1:NFLOG,base1:BASE,pcap1:PCAP"
+		out="[pcap1]
+sync=0
+file=\"$T/ulogd.pcap\""
+	elif [ "$1" = json ]; then
 		stack="log1:NFLOG,base1:BASE,ifi1:IFINDEX,ip2str1:IP2STR,mac2str1:HWHDR,json1:JSON"
 		out="[json1]
 sync=0
@@ -445,6 +481,7 @@ file=\"$T/ulogd.logemu\""
 		filter_PRINTPKT output_LOGEMU output_JSON; do
 		echo "plugin=\"$ULOGD_PLUGINS/ulogd_$p.so\""
 	done
+	[ "$1" = pcap ] && echo "plugin=\"$ULOGD_PCAP\""
 	echo "stack=$stack"
 	# best-tuned NFLOG input: the same kernel batching and socket buffer
 	# as everyone; bufsize = the largest kernel batch (128 KiB)
@@ -481,7 +518,11 @@ start_ulogd() {  # json|logemu
 finish_ulogd() {
 	kill -TERM "${RPIDS[0]}"
 	wait "${RPIDS[0]}" 2>/dev/null
-	WRITTEN=$(grep -c "$PREFIX" "$T/ulogd.$1" 2>/dev/null)
+	if [ "$1" = pcap ]; then
+		WRITTEN=$(pcap_records "$T/ulogd.pcap")
+	else
+		WRITTEN=$(grep -c "$PREFIX" "$T/ulogd.$1" 2>/dev/null)
+	fi
 	REPORTED_LOST=-
 	EXTRA_CPU_TICKS=
 }
@@ -489,6 +530,8 @@ start_ulogd2-json() { start_ulogd json; }
 finish_ulogd2-json() { finish_ulogd json; }
 start_ulogd2-logemu() { start_ulogd logemu; }
 finish_ulogd2-logemu() { finish_ulogd logemu; }
+start_ulogd2-pcap() { start_ulogd pcap; }
+finish_ulogd2-pcap() { finish_ulogd pcap; }
 
 # Ticks of the reader now (journal: from the inner script).
 reader_ticks() {
@@ -908,6 +951,7 @@ table() {
 		case $reader in
 		nflogd-json) ref=ulogd2-json ;;
 		nflogd-text) ref=ulogd2-logemu ;;
+		nflogd-pcap) ref=ulogd2-pcap ;;
 		nflogd-journal|nflogd-rsyslog*) ref=ulogd2-json ;;
 		*) ref= ;;
 		esac

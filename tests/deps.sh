@@ -16,6 +16,7 @@ packages=(
 	psad logwatch fail2ban python3-systemd jq systemd-journal-remote   # tests/e2e/consumers_*.sh
 	python3-dev python3-pytest abigail-tools   # the nflogr module, tests/python, tests/lib/abi.sh
 	python3-matplotlib   # bench/chart.py (e2e bench_smoke.sh); jq above also reads the ECS output
+	libpcap-dev tcpdump tshark   # test_pcap (libpcap reads captures), e2e pcap*.sh
 )
 missing=()
 for p in "${packages[@]}"; do

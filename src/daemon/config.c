@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -123,6 +125,57 @@ static bool key_group_outputs(struct ctx *c, const config_setting_t *s, void *ob
 	return ok;
 }
 
+/* A namespace may appear after nflogd starts (a container not yet
+ * running): a missing one, or a file that is no namespace yet, is a
+ * warning; the group waits for it. */
+static void check_netns(struct ctx *c, const config_setting_t *s, const char *path)
+{
+	struct statfs sfs;
+	char q[PATH_MAX + 16];
+	if (statfs(path, &sfs) < 0)
+		cfg_warn(c, s,
+			 "network namespace %s: %s (yet): the group waits for it and is bound when "
+			 "it appears",
+			 cfg_quote(path, q, sizeof q),
+			 errno == ENOENT ? "does not exist" : strerror(errno));
+	else if (sfs.f_type != NSFS_MAGIC)
+		cfg_warn(c, s,
+			 "%s is not a network namespace (yet): the group waits until it is one",
+			 cfg_quote(path, q, sizeof q));
+}
+
+/* netns = "NAME" (as `ip netns add NAME` makes it under /run/netns) or an
+ * absolute path (/proc/PID/ns/net, /run/docker/netns/ID). */
+static bool key_netns(struct ctx *c, const config_setting_t *s, void *obj)
+{
+	struct group_config *g = obj;
+	const char *v = NULL;
+	char q[PATH_MAX + 16];
+	if (!cfg_get_string(c, s, &v))
+		return false;
+	size_t n = strlen(v);
+	bool is_path = v[0] == '/', plain = true;
+	for (const char *p = v; *p; p++) /* it goes into records and messages as it is */
+		plain &= *p > ' ' && *p < 0x7f && *p != '"' && *p != '\\';
+	if (!plain || (is_path ? n >= PATH_MAX
+			       : strchr(v, '/') || strcmp(v, ".") == 0 || strcmp(v, "..") == 0 ||
+				     n > NAME_MAX))
+		return cfg_err(c, s,
+			       "netns %s: expected a name under " CONFIG_NETNS_DIR
+			       " (as `ip netns add NAME` makes) or an absolute path to a namespace "
+			       "file (/proc/PID/ns/net), in printable ASCII without spaces, quotes "
+			       "or backslashes",
+			       cfg_quote(v, q, sizeof q));
+	if (!(g->netns = cfg_strdup(c, s, v)))
+		return false;
+	if (asprintf(&g->netns_path, is_path ? "%s" : CONFIG_NETNS_DIR "/%s", v) < 0) {
+		g->netns_path = NULL;
+		return cfg_alloc_ok(c, s, NULL);
+	}
+	check_netns(c, s, g->netns_path);
+	return true;
+}
+
 /* Seconds, integer or float, in 0.01 steps: the kernel counts 1/100 s. */
 static bool key_timeout(struct ctx *c, const config_setting_t *s, void *obj)
 {
@@ -172,6 +225,7 @@ static const struct word group_flag_words[] = {
 static const struct key group_keys[] = {
 	{ "group", KEY_FUNC, .required = true, .fn = key_group_number },
 	{ "outputs", KEY_FUNC, .required = true, .fn = key_group_outputs },
+	{ "netns", KEY_FUNC, .fn = key_netns },
 	{ "copymode", KEY_WORD, G(copymode), .words = copymode_words },
 	{ "copy_range", KEY_INT, G(copy_range), .min = 0, .max = 65535 },
 	{ "qthresh", KEY_INT, G(qthresh), .min = 1, .max = 65535 },
@@ -213,6 +267,27 @@ static void check_rcvbuf(struct ctx *c, const config_setting_t *sec, struct grou
 		(unsigned long long)g->rcvbuf, start ? "" : ", the default");
 }
 
+/* A raw capture holds the packet itself: a group that copies none cannot
+ * feed it (an nflog capture holds the attributes, with or without it). */
+static void check_raw_captures(struct ctx *c, const config_setting_t *sec, struct group_config *g)
+{
+	static const char *const modes[] = { "none", "meta", "packet" };
+	const config_setting_t *mode = config_setting_get_member(sec, "copymode");
+	char q[96];
+	if (g->copymode == COPYMODE_PACKET)
+		return;
+	for (size_t i = 0; i < g->n_outputs; i++) {
+		const struct output_config *o = &c->cfg->outputs[g->outputs[i]];
+		if (o->type != OUTPUT_PCAP || o->linktype != CAPTURE_RAW)
+			continue;
+		cfg_err(c, mode ? mode : sec,
+			"group %u copies no packet (copymode = \"%s\") but output %s writes raw IP "
+			"packets (linktype = \"raw\"): use copymode = \"packet\", or linktype = "
+			"\"nflog\" (its records keep the attributes without the packet)",
+			g->group, modes[g->copymode], cfg_quote(o->name, q, sizeof q));
+	}
+}
+
 static void parse_group(struct ctx *c, const config_setting_t *sec, struct group_config *g)
 {
 	unsigned before = c->n_errors;
@@ -222,6 +297,8 @@ static void parse_group(struct ctx *c, const config_setting_t *sec, struct group
 	cfg_walk_section(c, sec, "group", tables, NULL, g);
 	if (c->n_errors == before)
 		check_rcvbuf(c, sec, g);
+	if (c->n_errors == before)
+		check_raw_captures(c, sec, g);
 	/* SO_RCVBUF(FORCE) takes an int: "2G" means as much as it can. */
 	if (g->rcvbuf > INT_MAX)
 		g->rcvbuf = INT_MAX;
@@ -243,7 +320,7 @@ static void check_duplicate_groups(struct ctx *c)
 {
 	const struct group_config *groups = c->cfg->groups, **v;
 	size_t m = 0;
-	char at[512];
+	char at[512], q[PATH_MAX + 16];
 	if (!(v = malloc((c->cfg->n_groups + 1) * sizeof *v))) {
 		cfg_err_file(c, c->cfg->path, 0, "out of memory");
 		return;
@@ -258,7 +335,11 @@ static void check_duplicate_groups(struct ctx *c)
 			continue;
 		}
 		const config_setting_t *s = c->group_at[v[k] - groups];
-		cfg_err(c, s, "duplicate group %u: already defined at %s", v[k]->group,
+		char in[PATH_MAX + 32] = "";
+		if (v[k]->netns_path)
+			snprintf(in, sizeof in, " in network namespace %s",
+				 cfg_quote(v[k]->netns_path, q, sizeof q));
+		cfg_err(c, s, "duplicate group %u%s: already defined at %s", v[k]->group, in,
 			cfg_where(c, c->group_at[v[first] - groups], s, at, sizeof at));
 	}
 	free(v);
@@ -400,8 +481,11 @@ void config_free(struct nflogd_config *cfg)
 		free(cfg->outputs[i].path);
 		config_tls_free(&cfg->outputs[i].tls);
 	}
-	for (size_t i = 0; i < cfg->n_groups; i++)
+	for (size_t i = 0; i < cfg->n_groups; i++) {
 		free(cfg->groups[i].outputs);
+		free(cfg->groups[i].netns);
+		free(cfg->groups[i].netns_path);
+	}
 	free(cfg->outputs);
 	free(cfg->groups);
 	free(cfg->path);
@@ -410,7 +494,10 @@ void config_free(struct nflogd_config *cfg)
 
 int config_group_identity_cmp(const struct group_config *a, const struct group_config *b)
 {
-	return (a->group > b->group) - (a->group < b->group);
+	if (!a->netns_path != !b->netns_path)
+		return a->netns_path ? 1 : -1; /* nflogd's own namespace first */
+	int r = a->netns_path ? strcmp(a->netns_path, b->netns_path) : 0;
+	return r ? r : (a->group > b->group) - (a->group < b->group);
 }
 
 bool config_group_options_equal(const struct group_config *a, const struct group_config *b)

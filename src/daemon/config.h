@@ -19,6 +19,14 @@ enum output_type {
 	OUTPUT_FILE = 1,
 	OUTPUT_JOURNAL = 2,
 	OUTPUT_SYSLOG = 3,
+	OUTPUT_PCAP = 4,
+};
+
+/* type = "pcap": what a capture record holds; the values are the pcap
+ * LINKTYPE_* numbers written in the file header. */
+enum capture_linktype {
+	CAPTURE_RAW = 101,   /* the IPv4/IPv6 packet */
+	CAPTURE_NFLOG = 239, /* the NFLOG message: attributes and packet */
 };
 
 /* type = "syslog": where messages go, and how they are written. */
@@ -65,6 +73,7 @@ enum enobufs_policy {
 #define CONFIG_FILE_BACKLOG_MAX (UINT64_C(1) << 30)	/* 1 GiB */
 #define CONFIG_OUTPUT_NAME_MAX 64			/* [A-Za-z0-9_.-] */
 #define CONFIG_LOGS_DIRECTORY "/var/log/nflogd"		/* nflogd.service's LogsDirectory= */
+#define CONFIG_NETNS_DIR "/run/netns"			/* where `ip netns add NAME` puts NAME */
 #define CONFIG_DEFAULT_COPY_RANGE 65535
 #define CONFIG_DEFAULT_IDENT "nflogd" /* journal and syslog */
 #define CONFIG_DEFAULT_PRIORITY 5     /* notice (the kernel's LOG: warning) */
@@ -127,7 +136,7 @@ struct output_config {
 	enum output_type type;
 	enum record_format format; /* default text */
 	unsigned log_flags;	   /* FORMAT_LOG_* bits (format.h), default 0 */
-	/* type = "file" */
+	/* type = "file" and "pcap" */
 	char *path;		  /* absolute */
 	unsigned mode;		  /* file mode, default 0640 */
 	int64_t uid, gid;	  /* owner / group of a created file, -1 = unset */
@@ -136,6 +145,9 @@ struct output_config {
 	uint32_t rotate_keep;	  /* old files path.1 .. path.N, default 10 */
 	uint64_t backlog;	  /* bytes held while the file cannot be written */
 	struct json_options json; /* format json: payload, null_keys, schema */
+	/* type = "pcap" (and the keys of "file" above but format, log_flags and
+	 * the JSON options) */
+	enum capture_linktype linktype; /* default nflog */
 	/* type = "journal" and "syslog" (fixed arrays: config_free stays simple) */
 	char ident[49];	   /* SYSLOG_IDENTIFIER / APP-NAME, default "nflogd" */
 	unsigned priority; /* severity 0..7, default 5 (notice) */
@@ -157,6 +169,10 @@ struct output_config {
 
 struct group_config {
 	uint16_t group;
+	/* The network namespace the group is read in, as written: a name under
+	 * CONFIG_NETNS_DIR or an absolute path; NULL: nflogd's own. */
+	char *netns;
+	char *netns_path; /* the file to open: CONFIG_NETNS_DIR/NAME or the path */
 	int line;
 	size_t *outputs; /* indexes into nflogd_config.outputs */
 	size_t n_outputs;
@@ -207,8 +223,9 @@ bool config_group_options_equal(const struct group_config *a, const struct group
 
 /* Orders groups by what makes them one group: a config holds no two
  * with the same identity, and a reload keeps a group whose identity
- * stays (its socket with it). The identity is the group number; any key
- * that joins it (a network namespace) joins here and nowhere else.
+ * stays (its socket with it). The identity is the network namespace (the
+ * file it names: "blue" and "/run/netns/blue" are one) and the group
+ * number; any key that joins it joins here and nowhere else.
  * <0, 0 or >0 as strcmp(). */
 int config_group_identity_cmp(const struct group_config *a, const struct group_config *b);
 

@@ -57,10 +57,12 @@ struct key {
 
 #define FIELD(type, member) .offset = offsetof(type, member), .size = sizeof(((type *)0)->member)
 
-/* An output type: its word in `type = "..."` and its own keys. */
+/* An output type: its word in `type = "..."` and its own keys (keys, and
+ * more_keys when it has those of another type too; may be NULL). */
 struct output_type_def {
 	const char *name;
 	const struct key *keys;
+	const struct key *more_keys;
 };
 
 /* Keeps the closest candidate that is near enough to be a typo of word. */

@@ -54,6 +54,7 @@ static const struct word output_type_words[] = {
 	{ "file", OUTPUT_FILE },
 	{ "journal", OUTPUT_JOURNAL },
 	{ "syslog", OUTPUT_SYSLOG },
+	{ "pcap", OUTPUT_PCAP },
 	{ NULL, 0 },
 };
 
@@ -94,6 +95,10 @@ static bool key_format(struct ctx *c, const config_setting_t *s, void *obj)
 		return cfg_err(c, s,
 			       "a journal output has no format: MESSAGE is the text line, the "
 			       "fields are NFLOG_*");
+	if (type && strcmp(type, "pcap") == 0)
+		return cfg_err(c, s,
+			       "a pcap output has no format: it writes packets; linktype says "
+			       "what each record holds (\"nflog\" or \"raw\")");
 	if (!cfg_get_string(c, s, &str))
 		return false;
 	const struct word *words = is_syslog ? syslog_format_words : format_words;
@@ -400,11 +405,42 @@ static const struct key file_keys[] = {
 	{ "rotate", KEY_FUNC, .fn = key_rotate },
 	{ "backlog", KEY_SIZE, O(backlog), .min = 4096, .max = CONFIG_FILE_BACKLOG_MAX,
 	  .range = "4096..1G" },
+	{ .name = NULL },
+};
+
+/* A file output's own: what its JSON records hold (a pcap output has the
+ * keys above, not these). */
+static const struct key json_file_keys[] = {
 	{ "payload", KEY_FUNC, .fn = key_json_payload },
 	{ "null_keys", KEY_FUNC, .fn = key_json_null_keys },
 	{ "schema", KEY_WORD, O(json.schema), .words = json_schema_words },
 	{ .name = NULL },
 };
+
+/* ---- pcap ---- */
+
+static const struct word linktype_words[] = {
+	{ "nflog", CAPTURE_NFLOG },
+	{ "raw", CAPTURE_RAW },
+	{ NULL, 0 },
+};
+
+/* A capture has the keys of a file (path, mode, owner, group, rotate,
+ * backlog) and these. */
+static const struct key pcap_keys[] = {
+	{ "linktype", KEY_WORD, O(linktype), .words = linktype_words },
+	{ .name = NULL },
+};
+
+/* log_flags choose fields of the text line: a capture has none. */
+static void check_pcap(struct ctx *c, const config_setting_t *sec)
+{
+	const config_setting_t *flags = config_setting_get_member(sec, "log_flags");
+	if (flags)
+		cfg_err(c, flags,
+			"a pcap output has no log_flags: it writes the packets themselves, not "
+			"text lines");
+}
 
 /* ---- journal and syslog ---- */
 
@@ -634,9 +670,10 @@ static void check_syslog(struct ctx *c, const config_setting_t *sec, struct outp
 /* The output types and their own keys. A new type (journal, syslog) adds
  * a line here, its keys table and its word in output_type_words. */
 static const struct output_type_def output_types[] = {
-	{ "file", file_keys },
-	{ "journal", journal_keys },
-	{ "syslog", syslog_keys },
+	{ "file", json_file_keys, file_keys },
+	{ "journal", journal_keys, NULL },
+	{ "syslog", syslog_keys, NULL },
+	{ "pcap", pcap_keys, file_keys },
 };
 
 static const struct output_type_def *output_type_find(const config_setting_t *sec)
@@ -659,18 +696,21 @@ static void parse_output(struct ctx *c, const config_setting_t *sec, struct outp
 	o->uid = o->gid = -1;
 	o->rotate_keep = CONFIG_DEFAULT_ROTATE_KEEP;
 	o->backlog = CONFIG_DEFAULT_FILE_BACKLOG;
+	o->linktype = CAPTURE_NFLOG;
 	o->json = (struct json_options)JSON_OPTIONS_DEFAULT;
 	journal_syslog_defaults(o);
 	const struct output_type_def *td = output_type_find(sec);
 	if (td) {
 		char what[64];
 		snprintf(what, sizeof what, "%s output", td->name);
-		const struct key *const tables[] = { output_keys, td->keys, NULL };
+		const struct key *const tables[] = { output_keys, td->keys, td->more_keys, NULL };
 		cfg_walk_section(c, sec, what, tables, NULL, o);
 		if (o->type == OUTPUT_SYSLOG)
 			check_syslog(c, sec, o);
 		if (o->type == OUTPUT_FILE)
 			check_json(c, sec, o);
+		if (o->type == OUTPUT_PCAP)
+			check_pcap(c, sec);
 		return;
 	}
 	/* Type missing or wrong (reported by the walk): check the common keys
@@ -719,13 +759,14 @@ bool config_output_equal(const struct output_config *a, const struct output_conf
 	       a->log_flags == b->log_flags && str_equal(a->path, b->path) && a->mode == b->mode &&
 	       a->uid == b->uid && a->gid == b->gid && a->rotate_size == b->rotate_size &&
 	       a->rotate_interval == b->rotate_interval && a->rotate_keep == b->rotate_keep &&
-	       a->backlog == b->backlog && strcmp(a->ident, b->ident) == 0 &&
-	       a->priority == b->priority && a->payload == b->payload &&
-	       a->facility == b->facility && a->syslog_format == b->syslog_format &&
-	       a->transport == b->transport && strcmp(a->socket_path, b->socket_path) == 0 &&
-	       strcmp(a->host, b->host) == 0 && a->port == b->port &&
-	       a->structured_data == b->structured_data && a->queue_size == b->queue_size &&
-	       strcmp(a->sd_id, b->sd_id) == 0 && config_tls_equal(&a->tls, &b->tls) &&
-	       a->stall_timeout == b->stall_timeout && a->json.payload == b->json.payload &&
-	       a->json.null_keys == b->json.null_keys && a->json.schema == b->json.schema;
+	       a->backlog == b->backlog && a->linktype == b->linktype &&
+	       strcmp(a->ident, b->ident) == 0 && a->priority == b->priority &&
+	       a->payload == b->payload && a->facility == b->facility &&
+	       a->syslog_format == b->syslog_format && a->transport == b->transport &&
+	       strcmp(a->socket_path, b->socket_path) == 0 && strcmp(a->host, b->host) == 0 &&
+	       a->port == b->port && a->structured_data == b->structured_data &&
+	       a->queue_size == b->queue_size && strcmp(a->sd_id, b->sd_id) == 0 &&
+	       config_tls_equal(&a->tls, &b->tls) && a->stall_timeout == b->stall_timeout &&
+	       a->json.payload == b->json.payload && a->json.null_keys == b->json.null_keys &&
+	       a->json.schema == b->json.schema;
 }

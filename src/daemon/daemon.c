@@ -13,6 +13,7 @@
 #include "ifcache.h"
 #include "log.h"
 #include "loop.h"
+#include "netns_watch.h"
 #include "nflogd-build.h"
 #include "notify.h"
 
@@ -40,6 +41,20 @@ void daemon_write_event(struct daemon *d, enum output_event ev, const char *text
 		output_write_event(d->run.outputs[i], ev, text);
 		output_flush(d->run.outputs[i]);
 	}
+}
+
+void daemon_follow_netns(void *daemon)
+{
+	struct daemon *d = daemon;
+	bool changed = false;
+	for (size_t i = 0; d->run.groups && i < d->run.cfg.n_groups; i++)
+		if (d->run.groups[i])
+			changed |= group_follow_netns(d->run.groups[i]);
+	if (!changed)
+		return;
+	char status[1024];
+	daemon_status(d, status, sizeof status);
+	notify_status(status);
 }
 
 static void ifcache_readcb(int fd, short what, void *arg)
@@ -97,6 +112,9 @@ static int open_all(struct daemon *d)
 	for (size_t i = 0; i < run->cfg.n_groups; i++)
 		if (!(run->groups[i] = group_open(&d->env, &run->cfg.groups[i], run->outputs)))
 			return -1;
+	if (!(d->netns = netns_watch_new(d->loop, daemon_follow_netns, d)))
+		return -1;
+	netns_watch_set(d->netns, &run->cfg);
 	return 0;
 }
 
@@ -110,6 +128,7 @@ static void teardown(struct daemon *d)
 		output_close(run->outputs[i]);
 	free(run->outputs);
 	signals_unwatch(d);
+	netns_watch_free(d->netns);
 	loop_event_free(d->ev_ifc);
 	loop_event_free(d->status_timer);
 	notify_fini();

@@ -6,6 +6,7 @@
 #include "counters.h"
 #include "daemon_state.h"
 #include "log.h"
+#include "netns_watch.h"
 #include "notify.h"
 #include "reload.h"
 
@@ -54,7 +55,7 @@ static void keep_group(void *arg, struct group_rt *g, const struct group_config 
 	(void)arg;
 	group_flush_outputs(g);
 	if (group_wire(g, gc, outs) < 0)
-		log_error("group %u: out of memory re-wiring outputs", gc->group);
+		log_error("%s: out of memory re-wiring outputs", g->label);
 	if (changed)
 		group_reconfigure(g);
 }
@@ -144,6 +145,7 @@ void daemon_reload(struct daemon *d)
 		return;
 	}
 	reload_commit(&r);
+	netns_watch_set(d->netns, &d->run.cfg);
 	report_applied(d, &r.done);
 	log_set_level(d->opts->verbose ? LOG_LEVEL_DEBUG : d->run.cfg.daemon.log_level);
 	if (daemon_arm_status_timer(d) < 0)

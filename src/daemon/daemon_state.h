@@ -18,6 +18,7 @@ struct daemon {
 	struct group_env env; /* what every group shares (loop, ifcache, scratch) */
 	struct running run;   /* the config, its outputs and its groups */
 	struct loop_event *ev_ifc;
+	struct netns_watch *netns; /* namespaces of the groups with a netns key */
 	struct loop_event *ev_signals[DAEMON_SIGNALS];
 	struct loop_event *status_timer;
 	char reload_error[512]; /* why the last reload was rejected; kept
@@ -31,6 +32,9 @@ int daemon_arm_status_timer(struct daemon *d) MUST_CHECK;
 void daemon_status(const struct daemon *d, char *out, size_t len);
 /* Record a daemon event in every output that records them, flushed. */
 void daemon_write_event(struct daemon *d, enum output_event ev, const char *text);
+/* Look at the namespace of every group with a netns key and follow it
+ * (group_follow_netns()); STATUS= says so at once when one changed. */
+void daemon_follow_netns(void *daemon);
 
 /* signals.c: watch SIGTERM, SIGINT (drain and stop), SIGHUP (reload),
  * SIGUSR1 (reopen outputs), SIGUSR2 (log counters) on d's loop, and

@@ -36,20 +36,19 @@ static void warn_loss(struct group_rt *g, enum nflog_loss_kind kind, uint64_t co
 {
 	if (!ratelimit_allow(&g->loss_warning))
 		return;
-	const struct nflog_counters *c = nflog_reader_counters(g->reader);
-	bool exact;
-	uint64_t lost = nflog_reader_lost(g->reader, &exact);
+	struct group_totals t = group_totals(g);
 	char now_lost[64] = "";
 	if (count)
 		snprintf(now_lost, sizeof now_lost, ", messages lost: %llu",
 			 (unsigned long long)count);
-	log_warn("group %u: %s%s; totals so far: %s%llu messages lost%s, %llu overruns, "
+	log_warn("%s: %s%s; totals so far: %s%llu messages lost%s, %llu overruns, "
 		 "%llu truncated; rcvbuf now %llu",
-		 g->cfg->group, loss_word(kind), now_lost, exact ? "" : "at least ",
-		 (unsigned long long)lost,
-		 exact ? " (exact, by sequence numbers, as later records arrive)"
-		       : " (a lower bound: without flags = (\"seq\") the exact number is unknown)",
-		 (unsigned long long)c->drops, (unsigned long long)c->truncated,
+		 g->label, loss_word(kind), now_lost, t.exact ? "" : "at least ",
+		 (unsigned long long)t.lost,
+		 t.exact
+		     ? " (exact, by sequence numbers, as later records arrive)"
+		     : " (a lower bound: without flags = (\"seq\") the exact number is unknown)",
+		 (unsigned long long)t.drops, (unsigned long long)t.truncated,
 		 (unsigned long long)nflog_reader_rcvbuf(g->reader));
 }
 
@@ -69,7 +68,7 @@ static void on_loss(void *arg, uint16_t group, enum nflog_loss_kind kind, uint64
 	struct group_rt *g = arg;
 	(void)group;
 	if (g->cfg->enobufs != ENOBUFS_RAISE) {
-		log_debug("%s: group %u: %s %llu", __func__, g->cfg->group, loss_word(kind),
+		log_debug("%s: %s: %s %llu", __func__, g->label, loss_word(kind),
 			  (unsigned long long)count);
 		return;
 	}
@@ -79,6 +78,7 @@ static void on_loss(void *arg, uint16_t group, enum nflog_loss_kind kind, uint64
 	if (kind == NFLOG_LOSS_ENOBUFS && (nflog_reader_flags(g->reader) & GROUP_FLAG_SEQ))
 		return;
 	struct output_loss loss = { .group = g->cfg->group,
+				    .netns = g->ns ? g->ns->name : NULL,
 				    .kind = output_kind(kind),
 				    .count = count };
 	gettimeofday(&loss.when, NULL);
@@ -104,7 +104,7 @@ void group_flush_outputs(struct group_rt *g)
 static void group_read(struct group_rt *g)
 {
 	if (nflog_reader_loop(g->reader, on_record, g, GROUP_BUDGET, false) < 0)
-		log_error("group %u: receive failed: %s", g->cfg->group, strerror(errno));
+		log_error("%s: receive failed: %s", g->label, strerror(errno));
 	group_flush_outputs(g);
 }
 
@@ -140,9 +140,19 @@ static void fill_reader_options(struct nflog_options *o, const struct group_conf
 	o->rcvbuf_max = gc->rcvbuf_max;
 	o->enobufs = (enum nflog_enobufs)gc->enobufs;
 	o->flags = gc->flags;
-	o->ifcache = g->env->ifc;
+	o->ifcache = g->ns ? g->ns->ifc : g->env->ifc;
+	o->netns = g->ns ? g->ns->name : NULL;
 	o->on_loss = on_loss;
 	o->loss_arg = g;
+}
+
+static void set_label(struct group_rt *g, const struct group_config *gc)
+{
+	if (gc->netns)
+		snprintf(g->label, sizeof g->label, "group %u in netns %.24s", gc->group,
+			 gc->netns);
+	else
+		snprintf(g->label, sizeof g->label, "group %u", gc->group);
 }
 
 int group_wire(struct group_rt *g, const struct group_config *gc, struct output **outs)
@@ -156,6 +166,9 @@ int group_wire(struct group_rt *g, const struct group_config *gc, struct output 
 	g->outputs = o;
 	g->n_outputs = gc->n_outputs;
 	g->cfg = gc;
+	set_label(g, gc);
+	if (g->ns) /* the same namespace (the identity says so), maybe by another name */
+		snprintf(g->ns->name, sizeof g->ns->name, "%s", gc->netns);
 	return 0;
 }
 
@@ -168,9 +181,9 @@ static void describe_group(const struct group_rt *g, const char *what)
 	for (size_t i = 0; i < g->n_outputs && used < sizeof outs; i++)
 		used += (size_t)snprintf(outs + used, sizeof outs - used, "%s%s", i ? "," : "",
 					 g->outputs[i]->name);
-	log_info("group %u %s: copymode %s, copy_range %u, qthresh %u, timeout %u.%02us, "
+	log_info("%s %s: copymode %s, copy_range %u, qthresh %u, timeout %u.%02us, "
 		 "nlbuf %u, rcvbuf %llu (effective), flags 0x%x -> %s",
-		 gc->group, what, modes[gc->copymode], gc->copy_range, gc->qthresh,
+		 g->label, what, modes[gc->copymode], gc->copy_range, gc->qthresh,
 		 gc->timeout_cs / 100, gc->timeout_cs % 100, gc->nlbuf,
 		 (unsigned long long)nflog_reader_rcvbuf(g->reader), nflog_reader_flags(g->reader),
 		 outs);
@@ -182,8 +195,79 @@ void group_close(struct group_rt *g)
 		return;
 	loop_event_free(g->ev);
 	nflog_reader_close(g->reader);
+	group_netns_close(g);
 	free(g->outputs);
 	free(g);
+}
+
+int group_start_reader(struct group_rt *g, char *err, size_t errlen)
+{
+	struct nflog_options o;
+	fill_reader_options(&o, g->cfg, g);
+	char warn[512];
+	g->reader = nflog_reader_open(&o, err, errlen, warn, sizeof warn);
+	if (warn[0])
+		log_warn("%s", warn);
+	if (!g->reader)
+		return -1;
+	g->ev = loop_watch_fd(g->env->loop, nflog_reader_fd(g->reader), LOOP_READ, group_readcb, g);
+	if (!g->ev) {
+		snprintf(err, errlen, "%s: cannot watch its socket", g->label);
+		nflog_reader_close(g->reader);
+		g->reader = NULL;
+		return -1;
+	}
+	describe_group(g, "bound");
+	return 0;
+}
+
+/* The sum of two readers' counters: lost is exact only if it is for both. */
+static void add_totals(struct group_totals *t, const struct group_totals *u)
+{
+	t->received += u->received;
+	t->lost += u->lost;
+	t->drops += u->drops;
+	t->truncated += u->truncated;
+	t->malformed += u->malformed;
+	t->unsequenced += u->unsequenced;
+	t->rcvbuf_grows += u->rcvbuf_grows;
+	t->exact &= u->exact;
+	t->loss_pending |= u->loss_pending;
+}
+
+struct group_totals group_totals(const struct group_rt *g)
+{
+	struct group_totals t = { .exact = true };
+	if (g->ns)
+		add_totals(&t, &g->ns->past);
+	if (!g->reader)
+		return t;
+	const struct nflog_counters *c = nflog_reader_counters(g->reader);
+	struct group_totals now = {
+		.received = c->received,
+		.drops = c->drops,
+		.truncated = c->truncated,
+		.malformed = c->malformed,
+		.unsequenced = c->unsequenced,
+		.rcvbuf_grows = c->rcvbuf_grows,
+		.loss_pending = c->loss_pending != 0,
+	};
+	now.lost = nflog_reader_lost(g->reader, &now.exact);
+	add_totals(&t, &now);
+	return t;
+}
+
+void group_stop_reader(struct group_rt *g)
+{
+	group_finish(g);
+	if (g->ns) {
+		struct group_totals now = group_totals(g);
+		g->ns->past = now; /* the past readers' and this one's */
+	}
+	loop_event_free(g->ev);
+	g->ev = NULL;
+	nflog_reader_close(g->reader);
+	g->reader = NULL;
 }
 
 struct group_rt *group_open(struct group_env *env, const struct group_config *gc,
@@ -197,29 +281,25 @@ struct group_rt *group_open(struct group_env *env, const struct group_config *gc
 	}
 	g->env = env;
 	g->loss_warning = (struct ratelimit)RATELIMIT_INIT(LOSS_WARN_INTERVAL_S);
-	struct nflog_options o;
-	fill_reader_options(&o, gc, g);
-	char err[512], warn[512];
-	g->reader = nflog_reader_open(&o, err, sizeof err, warn, sizeof warn);
-	if (warn[0])
-		log_warn("%s", warn);
-	if (!g->reader) {
+	if (gc->netns) {
+		if (group_netns_open(g) == 0) /* bound, or waiting for its namespace */
+			return g;
+		group_close(g); /* it said why */
+		return NULL;
+	}
+	char err[512];
+	if (group_start_reader(g, err, sizeof err) < 0) {
 		log_error("%s", err);
 		group_close(g);
 		return NULL;
 	}
-	g->ev = loop_watch_fd(env->loop, nflog_reader_fd(g->reader), LOOP_READ, group_readcb, g);
-	if (!g->ev) {
-		log_error("group %u: cannot watch its socket", gc->group);
-		group_close(g);
-		return NULL;
-	}
-	describe_group(g, "bound");
 	return g;
 }
 
 void group_reconfigure(struct group_rt *g)
 {
+	if (!g->reader)
+		return; /* waiting: the options apply when it is bound */
 	struct nflog_options o;
 	fill_reader_options(&o, g->cfg, g);
 	char err[512], warn[512];
@@ -234,7 +314,9 @@ void group_reconfigure(struct group_rt *g)
 
 void group_finish(struct group_rt *g)
 {
+	if (!g->reader)
+		return;
 	if (nflog_reader_unbind(g->reader) < 0)
-		log_warn("group %u: unbind: %s", g->cfg->group, strerror(errno));
+		log_warn("%s: unbind: %s", g->label, strerror(errno));
 	group_drain(g);
 }

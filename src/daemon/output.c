@@ -13,6 +13,7 @@ static const struct output_ops *ops_for(enum output_type type)
 	case OUTPUT_FILE: return &output_file_ops;
 	case OUTPUT_JOURNAL: return &output_journal_ops;
 	case OUTPUT_SYSLOG: return &output_syslog_ops;
+	case OUTPUT_PCAP: return &output_pcap_ops;
 	}
 	return NULL;
 }
@@ -88,6 +89,11 @@ void output_format_loss(struct buf *b, const struct output_loss *loss, enum reco
 		format_rfc3339(b, &loss->when);
 		buf_putlit(b, "\",\"event\":\"loss\",\"group\":");
 		buf_put_u32(b, loss->group);
+		if (loss->netns) {
+			buf_putlit(b, ",\"netns\":\""); /* printable, no quote, no backslash */
+			buf_puts(b, loss->netns);
+			buf_putc(b, '"');
+		}
 		buf_putlit(b, ",\"lost\":");
 		if (loss->count)
 			buf_put_u64(b, loss->count);
@@ -101,6 +107,10 @@ void output_format_loss(struct buf *b, const struct output_loss *loss, enum reco
 	format_rfc3339(b, &loss->when);
 	buf_putlit(b, " nflogd: group ");
 	buf_put_u32(b, loss->group);
+	if (loss->netns) {
+		buf_putlit(b, " in netns ");
+		buf_puts(b, loss->netns);
+	}
 	buf_putlit(b, " lost ");
 	if (loss->count)
 		buf_put_u64(b, loss->count);

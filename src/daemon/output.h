@@ -1,4 +1,4 @@
-/* output.h - one small interface for every output (file now; journal and
+/* output.h - one small interface for every output (file, pcap, journal,
  * syslog behind the same calls).
  *
  * write() appends a formatted record to the output's batch; flush() is
@@ -38,6 +38,7 @@ enum output_loss_kind {
 /* A loss the reader detected, as written into the outputs of its group. */
 struct output_loss {
 	uint16_t group;
+	const char *netns; /* the group's network namespace, or NULL */
 	enum output_loss_kind kind;
 	uint64_t count; /* messages; 0 = unknown */
 	struct timeval when;
@@ -120,6 +121,7 @@ int output_reopen(struct output *o, char *err, size_t errlen) MUST_CHECK;
 extern const struct output_ops output_file_ops;
 extern const struct output_ops output_journal_ops;
 extern const struct output_ops output_syslog_ops;
+extern const struct output_ops output_pcap_ops;
 
 /* The word for a loss kind in records and fields ("seq_gap", "enobufs", ...). */
 const char *output_loss_reason(enum output_loss_kind kind);

@@ -392,7 +392,8 @@ static void journal_write_loss(struct output *o, const struct output_loss *loss)
 	struct buf *b = journal_conn_entry_begin(j->conn);
 	put_common(j, b, "PRIORITY=4\n", MID_LINE(MID_LOSS));
 	size_t start = journal_field_begin(b, "MESSAGE=", 8);
-	buf_printf(b, "nflogd: group %u lost ", loss->group);
+	buf_printf(b, "nflogd: group %u%s%s lost ", loss->group, loss->netns ? " in netns " : "",
+		   loss->netns ? loss->netns : "");
 	if (loss->count)
 		buf_put_u64(b, loss->count);
 	else
@@ -400,6 +401,11 @@ static void journal_write_loss(struct output *o, const struct output_loss *loss)
 	buf_printf(b, " messages (%s)", output_loss_reason(loss->kind));
 	journal_field_end(b, start, false);
 	PUT_U64(b, "NFLOG_GROUP=", loss->group);
+	if (loss->netns) {
+		start = journal_field_begin(b, "NFLOG_NETNS=", sizeof "NFLOG_NETNS=" - 1);
+		buf_puts(b, loss->netns);
+		journal_field_end(b, start, false);
+	}
 	if (loss->count)
 		PUT_U64(b, "NFLOG_LOST=", loss->count);
 	start = journal_field_begin(b, "NFLOG_LOSS_REASON=", sizeof "NFLOG_LOSS_REASON=" - 1);

@@ -634,6 +634,8 @@ static void syslog_write_loss(struct output *o, const struct output_loss *loss)
 	if (is_5424(s) && s->sd) {
 		syslog_sd_open(&s->frame, s->sd_id);
 		sd_param_u64(&s->frame, "group", loss->group);
+		if (loss->netns)
+			syslog_sd_param(&s->frame, "netns", loss->netns, strlen(loss->netns));
 		if (loss->count)
 			sd_param_u64(&s->frame, "lost", loss->count);
 		syslog_sd_param(&s->frame, "reason", reason, strlen(reason));
@@ -642,7 +644,8 @@ static void syslog_write_loss(struct output *o, const struct output_loss *loss)
 		syslog_sd_nil(&s->frame);
 	}
 	buf_reset(&s->line);
-	buf_printf(&s->line, "group %u lost ", loss->group);
+	buf_printf(&s->line, "group %u%s%s lost ", loss->group, loss->netns ? " in netns " : "",
+		   loss->netns ? loss->netns : "");
 	if (loss->count)
 		buf_put_u64(&s->line, loss->count);
 	else

@@ -157,9 +157,11 @@ static int bind_groups(struct reload *r)
 		}
 		r->next.groups[i] = r->ops->bind_group(r->arg, &new->groups[i], r->next.outputs);
 		if (!r->next.groups[i]) {
+			const struct group_config *gc = &new->groups[i];
 			snprintf(r->error, sizeof r->error,
-				 "group %u cannot be bound (the reason is in the log)",
-				 new->groups[i].group);
+				 "group %u%s%.64s cannot be bound (the reason is in the log)",
+				 gc->group, gc->netns ? " in netns " : "",
+				 gc->netns ? gc->netns : "");
 			return -1;
 		}
 	}

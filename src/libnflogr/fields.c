@@ -96,6 +96,10 @@ static bool put_timestamp_source(struct buf *b, const struct field_src *s)
 }
 
 INT_READER(put_group, true, R->group)
+
+/* The daemon's config allows only printable ASCII without quotes or
+ * backslashes in a netns key: a string that never needs escaping. */
+READER(put_netns, R->netns, buf_puts(b, R->netns))
 INT_READER(put_seq, R->has_seq, R->seq)
 INT_READER(put_seq_global, R->has_seq_global, R->seq_global)
 
@@ -395,6 +399,11 @@ const struct field fields_table[] = {
 	{ KEY("group"), .layer = FIELD_L_RECORD, .journal = "NFLOG_GROUP", .type = FIELD_INT,
 	  .presence = FIELD_ALWAYS, .when = "always",
 	  .desc = "NFLOG group the packet was logged to", READ(put_group) },
+	{ KEY("netns"), .layer = FIELD_L_RECORD, .journal = "NFLOG_NETNS", .type = FIELD_STRING,
+	  .presence = FIELD_OPTIONAL, .when = "only for a group with a netns key",
+	  .desc = "The network namespace the group is read in: its netns key as written (a "
+		  "name under /run/netns, or a path)",
+	  READ(put_netns) },
 	{ KEY("seq"), .layer = FIELD_L_RECORD, .journal = "NFLOG_SEQ", .type = FIELD_INT,
 	  .presence = FIELD_NULLABLE, .when = "always; null unless the group has the seq flag",
 	  .desc = "Per-group sequence number (starts at 0); a gap means lost records",
@@ -758,6 +767,7 @@ static uint64_t shape_record(const struct nflogd_record *r)
 	SHAPE_BIT(k, 19, r->has_vlan);
 	SHAPE_BIT(k, 20, r->has_ct_info);
 	SHAPE_BIT(k, 21, !!(r->payload));
+	SHAPE_BIT(k, 22, !!(r->netns));
 	return k;
 }
 
@@ -791,7 +801,8 @@ static uint64_t shape_decoded(const struct field_src *s)
 
 uint64_t field_shape(const struct field_src *s)
 {
-	return (uint64_t)field_layers(s) | shape_record(R) << 8 | shape_decoded(s) << 30;
+	/* layers: 8 bits, the record's: 23, the decoded payload's: 22 */
+	return (uint64_t)field_layers(s) | shape_record(R) << 8 | shape_decoded(s) << 31;
 }
 
 const struct field *field_find(const char *parent, const char *key)

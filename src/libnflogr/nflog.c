@@ -735,6 +735,7 @@ static int take_message(struct nflog_reader *nl, struct nflogd_record *rec)
 	}
 	check_seq(nl, rec);
 	fill_names(nl, rec);
+	rec->netns = nl->opt.netns;
 	nl->c.received++;
 	return 1;
 }

@@ -44,6 +44,11 @@ struct nflog_options {
 	enum nflog_enobufs enobufs;
 	uint16_t flags;		 /* NFULNL_CFG_F_* */
 	struct ifcache *ifcache; /* fills interface names; may be NULL */
+	/* The network namespace's name, set in every record (rec->netns):
+	 * printable ASCII without quotes or backslashes (it is written into
+	 * records as it is); NULL: none. Not copied: it must outlive the
+	 * reader. */
+	const char *netns;
 	/* Told of every loss as it is detected; may be NULL. */
 	void (*on_loss)(void *arg, uint16_t group, enum nflog_loss_kind kind, uint64_t count);
 	void *loss_arg;

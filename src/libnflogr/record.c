@@ -220,6 +220,8 @@ int record_parse(const struct nlmsghdr *nlh, const struct timeval *recv_time,
 	rec->group = ntohs(nfg->res_id);
 	rec->family = nfg->nfgen_family;
 	rec->ts = *recv_time;
+	rec->msg = (const uint8_t *)nfg;
+	rec->msg_len = nlh->nlmsg_len - NLMSG_HDRLEN;
 	/* Walk the attributes here: mnl_attr_parse() silently stops at
 	 * an attribute that runs past the message; that is a malformed
 	 * message, not a shorter one. */

@@ -82,6 +82,17 @@ struct nflogd_record {
 	 * assumed to be text or NUL-free. prefix is NULL when absent. */
 	const char *prefix;
 	uint16_t prefix_len;
+
+	/* The whole message after its netlink header: the nfgenmsg header,
+	 * then the attributes as the kernel sent them (what a LINKTYPE_NFLOG
+	 * capture holds per packet). */
+	const uint8_t *msg;
+	uint32_t msg_len;
+
+	/* The network namespace the group was read in, as the reader was
+	 * told (nflog_options.netns: printable ASCII without quotes or
+	 * backslashes); NULL: not told (the reader's own). */
+	const char *netns;
 };
 
 /* Parse one NFULNL_MSG_PACKET message into rec (pure, bounds-checked).

@@ -40,8 +40,7 @@ pid=$(daemon_pid)
 nsx "$LOADGEN" -c "$COUNT" -r "$RATE" -p 7701 -b 4 >"$T/loadgen.out" 2>&1 &
 gen=$!
 sleep 1.5
-inside dd if=/dev/zero of="$T/disk/fill" bs=64k >/dev/null 2>&1   # until ENOSPC
-check_eq "tmpfs full" "$(inside df --output=avail -k "$T/disk" | tail -1 | tr -d ' ')" 0
+fill_tmpfs "$T/disk"
 sleep 1
 # 300K of room: nflogd's own writes fill it, the last one stops mid-line
 inside truncate -s -300K "$T/disk/fill"

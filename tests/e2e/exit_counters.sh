@@ -26,8 +26,7 @@ outputs = ( $(conf_file_output full "$T/disk/full.json" json "backlog = \"64K\";
 groups = ( { group = 81; outputs = ("full"); qthresh = 1; timeout = 0; rcvbuf = "16M"; } );
 EOF2
 NFLOGD_WRAP="nsenter -t $TMPFS_HOLDER -m ${NFLOGD_WRAP:-}" daemon_start "$T/nflogd.conf" || { not_ok "daemon starts"; e2e_finish; }
-inside dd if=/dev/zero of="$T/disk/fill" bs=64k >/dev/null 2>&1   # until ENOSPC
-check_eq "tmpfs full" "$(inside df --output=avail -k "$T/disk" | tail -1 | tr -d ' ')" 0
+fill_tmpfs "$T/disk"
 nsx "$LOADGEN" -c "$COUNT" -r 2000 -p 7801 -b 1 >"$T/loadgen.out" 2>&1
 sleep 1   # the kernel's last records reach the daemon
 daemon_stop; rc=$?

@@ -12,6 +12,7 @@ table inet t {
 	chain out {
 		type filter hook output priority 0; policy accept;
 		tcp dport 7402 log group 62 prefix "cut-$TAG "
+		udp dport 7406 log group 63 prefix "ns-$TAG "
 		log group 61 prefix "all-$TAG "
 	}
 	chain in {
@@ -27,7 +28,8 @@ outputs = (
 );
 groups = (
 	{ group = 61; outputs = ("all"); qthresh = 1; flags = ("seq", "seq_global"); },
-	{ group = 62; outputs = ("cut"); qthresh = 1; copy_range = 30; }
+	{ group = 62; outputs = ("cut"); qthresh = 1; copy_range = 30; },
+	{ group = 63; outputs = ("all"); qthresh = 1; netns = "/proc/self/ns/net"; }
 );
 EOF2
 daemon_start "$T/nflogd.conf" || { not_ok "daemon starts"; e2e_finish; }
@@ -39,6 +41,7 @@ send_udp 127.0.0.1 7409                                  # closed port: ICMP err
 send_udp ::1 7409                                        # closed port: ICMPv6 error
 send_tcp 127.0.0.1 7402                                  # cut by copy_range 30
 send_tcp 127.0.0.1 7403
+send_udp 127.0.0.1 7406                                  # group 63: netns (nflogd's own, by path)
 nsx ping -c 1 -W 1 127.0.0.1 >/dev/null
 nsx ping -6 -c 1 -W 1 ::1 >/dev/null
 # IP options (IP_OPTIONS: NOP + record route)

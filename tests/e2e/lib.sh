@@ -13,6 +13,7 @@
 #   send_tcp HOST PORT       one TCP connection attempt (SYN)
 #   wait_lines FILE N [SEC]  wait until FILE has at least N lines
 #   private_tmpfs DIR SIZE   a tmpfs on DIR in a private mount namespace; inside CMD
+#   fill_tmpfs DIR           fill that tmpfs to the last byte (DIR/fill)
 #   udp_sink PORT FILE       a UDP peer on 127.0.0.1:PORT in the namespace
 #   ok / not_ok / check      TAP-ish results; e2e_finish exits 0, 1, or 77 (skip)
 set -u
@@ -191,6 +192,12 @@ private_tmpfs() {
 	return 1
 }
 inside() { nsenter -t "$TMPFS_HOLDER" -m "$@"; }
+# fill_tmpfs DIR: fill the tmpfs of private_tmpfs to the last byte (with
+# DIR/fill, to be cut or removed to make room again) and check it is full
+fill_tmpfs() {
+	inside dd if=/dev/zero of="$1/fill" bs=64k >/dev/null 2>&1 # until ENOSPC
+	check_eq "tmpfs full" "$(inside df --output=avail -k "$1" | tail -1 | tr -d ' ')" 0
+}
 
 # udp_sink PORT FILE: a UDP socket on 127.0.0.1:PORT in the namespace that
 # appends each datagram to FILE as a line (a remote syslog server); returns

@@ -237,6 +237,70 @@ static void test_include(void)
 	buf_free(&errors);
 }
 
+static void test_pcap(void)
+{
+	struct nflogd_config cfg;
+	struct buf errors;
+	buf_init(&errors);
+	int rc = load(CONFIG_DIR "/good/pcap.conf", &cfg, &errors);
+	CHECK(rc == 0, "pcap.conf loads");
+	if (rc != 0)
+		show_errors(&errors);
+	if (rc == 0) {
+		const struct output_config *cap = &cfg.outputs[0], *raw = &cfg.outputs[1];
+		CHECK(cap->type == OUTPUT_PCAP && cap->linktype == CAPTURE_NFLOG,
+		      "type pcap, linktype nflog by default");
+		CHECK(cap->mode == 0640 && cap->backlog == CONFIG_DEFAULT_FILE_BACKLOG &&
+			  cap->rotate_size == 0,
+		      "a file's defaults");
+		CHECK(raw->linktype == CAPTURE_RAW && raw->mode == 0600 &&
+			  raw->rotate_size == 100u << 20 && raw->rotate_interval == 86400 &&
+			  raw->rotate_keep == 3 && raw->backlog == 1u << 20,
+		      "linktype raw with a file's keys");
+		CHECK(!config_output_equal(cap, raw), "linktype is compared by a reload");
+	}
+	config_free(&cfg);
+	buf_free(&errors);
+}
+
+/* Groups in network namespaces: the identity is (namespace, group); a
+ * namespace that does not exist is a warning with FILE:LINE, not an
+ * error (it may appear later). */
+static void test_netns(void)
+{
+	struct nflogd_config cfg;
+	struct buf errors, warnings;
+	buf_init(&errors);
+	buf_init(&warnings);
+	const char *path = CONFIG_DIR "/good/netns.conf";
+	int rc = config_load(path, &cfg, &errors, &warnings);
+	CHECK(rc == 0, "netns.conf loads");
+	if (rc != 0)
+		show_errors(&errors);
+	if (rc == 0) {
+		const struct group_config *g = cfg.groups;
+		CHECK(!g[0].netns && !g[0].netns_path, "no netns: nflogd's own");
+		CHECK_STREQ(g[1].netns, "nflogd-test-none-a", "a name, as written");
+		CHECK_STREQ(g[1].netns_path, "/run/netns/nflogd-test-none-a",
+			    "... under /run/netns");
+		CHECK_STREQ(g[2].netns_path, "/run/netns/nflogd-test-none-b", "a path");
+		CHECK(config_group_identity_cmp(&g[0], &g[1]) < 0 &&
+			  config_group_identity_cmp(&g[1], &g[3]) < 0 &&
+			  config_group_identity_cmp(&g[1], &g[2]) < 0,
+		      "identity: own namespace first, then by namespace, then group");
+		char want[PATH_MAX + 200];
+		snprintf(want, sizeof want,
+			 "%s:6: warning: network namespace \"/run/netns/nflogd-test-none-a\": does "
+			 "not exist (yet): the group waits for it and is bound when it appears\n",
+			 path);
+		CHECK(strstr(errors_str(&warnings), want) != NULL,
+		      "a missing namespace: a warning at FILE:LINE");
+	}
+	config_free(&cfg);
+	buf_free(&errors);
+	buf_free(&warnings);
+}
+
 /* The installed example must load as shipped. */
 static void test_example(void)
 {
@@ -605,6 +669,8 @@ int main(void)
 	test_minimal();
 	test_full();
 	test_include();
+	test_pcap();
+	test_netns();
 	test_example();
 	test_good_dir();
 	test_bad_dir();

@@ -380,6 +380,7 @@ static void random_record(struct nflogd_record *r, unsigned *seed)
 	r->has_vlan = RB();
 	r->has_ct_info = RB();
 	r->payload = RB() ? bytes : NULL;
+	r->netns = RB() ? name : NULL;
 #undef RB
 }
 
@@ -396,7 +397,7 @@ static void presence(const struct field_src *s, struct buf *b, uint64_t out[2])
 }
 
 /* Change one thing a reader may test: a flag, a pointer, a length, a
- * layer, an interface's index or name. */
+ * layer, an interface's index or name, the prefix, the netns. */
 static void mutate_one(struct nflogd_record *r, struct nflogd_decoded *d, unsigned *seed)
 {
 	static const uint8_t l3s[] = { DECODE_L3_NONE, DECODE_L3_ARP, DECODE_L3_IPV4,
@@ -444,7 +445,7 @@ static void mutate_one(struct nflogd_record *r, struct nflogd_decoded *d, unsign
 				   &r->payload, &d->ip_options, &d->tcp_options };
 	struct record_ifdev *devs[] = { &r->indev, &r->physindev, &r->outdev, &r->physoutdev };
 	size_t nf = sizeof flags / sizeof flags[0], np = sizeof ptrs / sizeof ptrs[0];
-	size_t k = (size_t)rand_r(seed) % (nf + np + 8);
+	size_t k = (size_t)rand_r(seed) % (nf + np + 9);
 	if (k < nf) {
 		*flags[k] = !*flags[k];
 	} else if (k < nf + np) {
@@ -459,7 +460,8 @@ static void mutate_one(struct nflogd_record *r, struct nflogd_decoded *d, unsign
 		case 4: d->tcp_options_len = (uint8_t)(rand_r(seed) % 2 * 8); break;
 		case 5: dev->index = dev->index ? 0 : 3; break;
 		case 6: dev->name[0] = dev->name[0] ? 0 : 'e'; break;
-		default: r->prefix = r->prefix ? NULL : "x"; break;
+		case 7: r->prefix = r->prefix ? NULL : "x"; break;
+		default: r->netns = r->netns ? NULL : "x"; break;
 		}
 	}
 }

@@ -978,6 +978,24 @@ static void test_hostile_ifname(void)
 	      "unterminated name read within bounds");
 }
 
+/* A group read in another network namespace says which; others have no
+ * netns key at all. */
+static void test_netns(void)
+{
+	struct nflogd_record rec;
+	struct nflogd_decoded dec = { 0 };
+	base_record(&rec);
+	const char *got = render("no netns", &rec, &dec);
+	CHECK(jtype("netns") == 0 && !strstr(got, "netns"), "no netns: no key");
+	rec.netns = "blue";
+	got = render("netns blue", &rec, &dec);
+	CHECK(strstr(got, "\"group\":1,\"netns\":\"blue\",\"seq\":5,") != NULL,
+	      "netns after group: %s", got);
+	rec.netns = "/run/docker/netns/1a2b3c";
+	render("netns path", &rec, &dec);
+	CHECK_STREQ(jval("netns"), "/run/docker/netns/1a2b3c", "a path");
+}
+
 /* Random bytes: always valid; decoded back equal to the input, or the
  * _hex companion carries the input. */
 static void test_random_prefixes(void)
@@ -1112,6 +1130,7 @@ int main(void)
 	test_vlan_and_more();
 	test_hostile_prefix();
 	test_hostile_ifname();
+	test_netns();
 	test_random_prefixes();
 	test_rfc3339();
 	buf_free(&out);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "files_cannot_grow.h"
 #include "config.h"
 #include "log.h"
 #include "output.h"
@@ -102,17 +103,6 @@ static void test_size_rotation(const char *dir)
 	CHECK(all_whole, "every file ends with a whole line");
 	CHECK(all_small, "rotated files are as full as whole lines allow, never over 4096 bytes");
 	CHECK(total < 1000 && total > 150, "older files deleted: %ld lines kept", total);
-}
-
-/* From now on no write to a regular file may grow it (EFBIG, no SIGXFSZ). */
-static struct rlimit files_cannot_grow(void)
-{
-	struct rlimit old, none = { 0, 0 };
-	getrlimit(RLIMIT_FSIZE, &old);
-	none.rlim_max = old.rlim_max;
-	signal(SIGXFSZ, SIG_IGN);
-	setrlimit(RLIMIT_FSIZE, &none);
-	return old;
 }
 
 static void test_backlog(const char *dir)
@@ -236,6 +226,27 @@ static void test_cut_partial_line(const char *dir)
 	      "a whole file is left as it is");
 }
 
+/* A loss record of a group in another network namespace names it. */
+static void test_loss_netns(void)
+{
+	struct output_loss loss = {
+		.group = 1, .netns = "blue", .kind = OUTPUT_LOSS_SEQ_GAP, .count = 3
+	};
+	struct buf b;
+	buf_init(&b);
+	output_format_loss(&b, &loss, RECORD_FORMAT_JSON);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.data, "\"event\":\"loss\",\"group\":1,\"netns\":\"blue\",\"lost\":3,") !=
+		  NULL,
+	      "json loss record with netns: %s", b.data);
+	buf_reset(&b);
+	output_format_loss(&b, &loss, RECORD_FORMAT_TEXT);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.data, " nflogd: group 1 in netns blue lost 3 messages (seq_gap)") != NULL,
+	      "text loss record with netns: %s", b.data);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	log_init();
@@ -250,6 +261,7 @@ int main(void)
 	test_backlog_counts_after_close(dir);
 	test_refuse_fifo(dir);
 	test_cut_partial_line(dir);
+	test_loss_netns();
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)

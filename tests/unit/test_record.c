@@ -58,6 +58,9 @@ static void test_output_hook_record(void)
 	CHECK(r.has_mark && r.mark == 0x2a, "mark");
 	CHECK(r.prefix_len == 6 && memcmp(r.prefix, "drop: ", 6) == 0, "prefix without its NUL");
 	CHECK(r.payload_len == 4 && r.payload[0] == 0x45, "payload");
+	CHECK(r.msg == (const uint8_t *)mnl_nlmsg_get_payload(nlh) &&
+		  r.msg_len == nlh->nlmsg_len - MNL_NLMSG_HDRLEN && r.msg[0] == 2 && r.msg[3] == 5,
+	      "msg: the whole message after the netlink header (nfgenmsg first)");
 	CHECK(!r.has_hwtype && r.hwaddr_len == 0 && r.hwhdr_len == 0, "no link layer on output");
 	CHECK_STREQ(record_hook_name(r.family, r.hook), "output", "hook name");
 	CHECK_STREQ(record_family_name(r.family), "ipv4", "family name");

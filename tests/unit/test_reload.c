@@ -274,6 +274,39 @@ static void test_discard(const char *fail_output, int fail_group, const char *wa
 	CHECK(w.outputs_alive == 0 && w.groups_alive == 0, "nothing leaked or closed twice");
 }
 
+/* The network namespace is part of a group's identity: the same number
+ * in the same namespace (by name or by path) is kept; in another one it is
+ * another group (unbound and bound); the others are not touched. */
+static void test_netns(void)
+{
+	static const char old_text_ns[] = "outputs = ( " OUT(
+	    "a",
+	    "a.log") " );\n"
+		     "groups = ( { group = 1; outputs = (\"a\"); },\n"
+		     "           { group = 1; outputs = (\"a\"); netns = \"nflogd-t-red\"; },\n"
+		     "           { group = 1; outputs = (\"a\"); netns = \"nflogd-t-blue\"; } );\n";
+	static const char new_text_ns[] = "outputs = ( " OUT(
+	    "a",
+	    "a.log") " );\n"
+		     "groups = ( { group = 1; outputs = (\"a\"); netns = "
+		     "\"/run/netns/nflogd-t-red\"; },\n"
+		     "           { group = 1; outputs = (\"a\"); netns = \"nflogd-t-green\"; },\n"
+		     "           { group = 1; outputs = (\"a\"); } );\n";
+	struct nflogd_config old, new;
+	load_text(old_text_ns, &old);
+	load_text(new_text_ns, &new);
+	struct reload_plan p;
+	CHECK(reload_plan_make(&p, &old, &new) == 0, "netns plan made");
+	CHECK(p.group_from[0] == 1 && !p.group_changed[0],
+	      "group 1 in red (a name, then a path) is kept");
+	CHECK(p.group_from[1] == RELOAD_NONE, "group 1 in green is bound");
+	CHECK(p.group_from[2] == 0, "group 1 of nflogd's own namespace is kept");
+	CHECK(!p.group_kept[2], "group 1 in blue is unbound");
+	reload_plan_free(&p);
+	config_free(&old);
+	config_free(&new);
+}
+
 /* Many groups in another order, half of them replaced: every match is
  * right (and the plan is made by sorting, not by a search per group). */
 static void test_many_groups(void)
@@ -316,6 +349,7 @@ int main(void)
 	test_discard(NULL, 4, "open a; open c; fail 4; close a; close c; ",
 		     "group 4 cannot be bound (the reason is in the log)");
 	test_many_groups();
+	test_netns();
 	rmdir(tmpdir);
 	return check_done();
 }
