@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "decode.h"
+
 #define PCAP_MAGIC_USEC 0xa1b2c3d4u
 #define PCAP_VERSION_MAJOR 2
 #define PCAP_VERSION_MINOR 4
@@ -44,13 +46,14 @@ uint32_t pcap_ip_orig_len(const uint8_t *pkt, uint32_t len)
 	return orig > len ? orig : len;
 }
 
-/* Whether rec's payload is an IPv4 or IPv6 packet (LINKTYPE_RAW): the
- * family says so (or, bridged, the EtherType), and the header agrees. */
-static bool payload_is_ip(const struct nflogd_record *rec)
+/* Whether pkt, rec's layer-3 bytes, is an IPv4 or IPv6 packet
+ * (LINKTYPE_RAW): the family says so (or, bridged, the EtherType), and
+ * the header agrees. */
+static bool packet_is_ip(const struct nflogd_record *rec, const struct decode_pkt *pkt)
 {
-	if (!rec->payload_len)
+	if (!pkt->len)
 		return false;
-	unsigned version = rec->payload[0] >> 4;
+	unsigned version = pkt->data[0] >> 4;
 	bool v4 = rec->family == NFPROTO_IPV4 || rec->hw_protocol == ETHERTYPE_IPV4;
 	bool v6 = rec->family == NFPROTO_IPV6 || rec->hw_protocol == ETHERTYPE_IPV6;
 	return (version == 4 && v4) || (version == 6 && v6);
@@ -61,10 +64,12 @@ enum pcap_put pcap_put_record(struct buf *b, uint32_t linktype, const struct nfl
 	const uint8_t *data = rec->msg;
 	uint32_t len = rec->msg_len, orig = rec->msg_len;
 	if (linktype == PCAP_LINKTYPE_RAW) {
-		if (!payload_is_ip(rec))
+		/* from the IP header: at netdev egress NFLOG copies the link header too */
+		struct decode_pkt pkt = decode_l3_pkt(rec);
+		if (!packet_is_ip(rec, &pkt))
 			return PCAP_PUT_NOT_IP;
-		data = rec->payload;
-		len = rec->payload_len;
+		data = pkt.data;
+		len = pkt.len;
 		orig = pcap_ip_orig_len(data, len);
 	}
 	if (len > PCAP_SNAPLEN)
