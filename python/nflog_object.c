@@ -20,8 +20,12 @@
 
 typedef struct {
 	PyObject_HEAD struct nflogr *h;
-	int wake_fd; /* eventfd, readable once close() was called */
+	int wake_fd; /* eventfd, readable once close() has unbound the group */
 	bool closed;
+	/* close() is waiting for the kernel's ACK of its unbind, without the
+	 * GIL: no other thread may read the socket meanwhile, or it would take
+	 * that ACK (and close() would time out). Waiters wait on wake_fd. */
+	bool unbinding;
 	uint32_t copy_range;
 	uint64_t drops_base; /* drops = the handle's counter - drops_base */
 } NflogObject;
@@ -35,6 +39,7 @@ PyObject *nflog_object_new(struct nflogr *h, uint32_t copy_range)
 	}
 	self->h = h;
 	self->closed = false;
+	self->unbinding = false;
 	self->copy_range = copy_range;
 	self->drops_base = 0;
 	self->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -85,11 +90,12 @@ static PyObject *raise_read_error(NflogObject *self)
 static int wait_readable(NflogObject *self)
 {
 	struct pollfd p[2] = {
-		{ .fd = nflogr_fd(self->h), .events = POLLIN },
 		{ .fd = self->wake_fd, .events = POLLIN },
+		{ .fd = nflogr_fd(self->h), .events = POLLIN },
 	};
+	nfds_t n = self->unbinding ? 1 : 2;
 	int r, e;
-	Py_BEGIN_ALLOW_THREADS r = poll(p, 2, -1);
+	Py_BEGIN_ALLOW_THREADS r = poll(p, n, -1);
 	e = errno;
 	Py_END_ALLOW_THREADS if (r >= 0) return 0;
 	if (e == EINTR) /* run the Python signal handlers; they may raise */
@@ -104,6 +110,13 @@ static int wait_readable(NflogObject *self)
 static PyObject *next_record(NflogObject *self, bool wait)
 {
 	for (;;) {
+		if (self->unbinding) {
+			if (!wait)
+				Py_RETURN_NONE;
+			if (wait_readable(self) < 0)
+				return NULL;
+			continue;
+		}
 		const struct nflogr_record *rec;
 		int r = nflogr_next(self->h, false, &rec);
 		if (r == 1)
@@ -132,6 +145,13 @@ static PyObject *nflog_queue(NflogObject *self, PyObject *args, PyObject *kwargs
 	if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|p:queue", kwlist, &wait))
 		return NULL;
 	for (;;) {
+		if (self->unbinding) {
+			if (!wait)
+				return PyLong_FromLong(0);
+			if (wait_readable(self) < 0)
+				return NULL;
+			continue;
+		}
 		int r = nflogr_queue(self->h, false);
 		if (r < 0)
 			return raise_read_error(self);
@@ -202,10 +222,12 @@ static PyObject *nflog_close(NflogObject *self, PyObject *unused)
 	if (self->closed)
 		Py_RETURN_NONE;
 	self->closed = true;
+	self->unbinding = true;
 	int r;
 	Py_BEGIN_ALLOW_THREADS /* the kernel's ACK */
 	    r = nflogr_unbind(self->h);
-	Py_END_ALLOW_THREADS uint64_t one = 1;
+	Py_END_ALLOW_THREADS self->unbinding = false;
+	uint64_t one = 1;
 	if (write(self->wake_fd, &one, sizeof one) < 0) /* wake waiters */
 		return PyErr_SetFromErrno(PyExc_OSError);
 	if (r < 0)
