@@ -108,6 +108,31 @@ def bars(ax, names, values, colors, fmt, ref=None, log=False):
         ax.set_xlim(0, top * 1.45)
 
 
+def loss_panel(ax, order, loss, notes, colors):
+    """Loss against offered rate, a marker per trial. The readers that lost
+    nothing (all on the zero line) say so in the legend, with the highest
+    rate they took."""
+    for i, name in enumerate(order):
+        if name not in loss:
+            continue
+        pts = sorted(loss[name])
+        label = name + (f" ({notes[name]})" if name in notes else "")
+        if all(p[1] == 0 for p in pts):
+            label += f": none lost, up to {pts[-1][0] / 1000:.0f}k/s"
+        # a faint line: trials near a reader's limit scatter (noise), the
+        # markers are the data
+        ax.plot([p[0] / 1000 for p in pts], [p[1] for p in pts], label=label,
+                color=colors[name], marker=MARKERS[i % len(MARKERS)], markersize=6,
+                linestyle=LINES[i % len(LINES)], linewidth=1, alpha=0.8, fillstyle="none")
+    worst = max((p[1] for pts in loss.values() for p in pts), default=0)
+    ax.set_ylim(-1.5, max(10, worst * 1.1))
+    ax.set_ylabel("records lost (% of sent)")
+    ax.set_xlabel("offered rate (thousand packets/s, what the senders reached)")
+    ax.set_title("Records lost against offered rate")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+
+
 def spans_decades(values):
     return len(values) > 1 and min(values) > 0 and max(values) / min(values) > 10
 
@@ -135,21 +160,7 @@ def main():
     axes = dict(zip(panels, cells))
 
     if "loss" in axes:
-        ax = axes["loss"]
-        for i, name in enumerate(order):
-            if name in loss:
-                pts = sorted(loss[name])
-                label = name + (f" ({notes[name]})" if name in notes else "")
-                ax.plot([p[0] / 1000 for p in pts], [p[1] for p in pts], label=label,
-                        color=colors[name], marker=MARKERS[i % len(MARKERS)],
-                        linestyle=LINES[i % len(LINES)], markersize=5, fillstyle="none")
-        worst = max((p[1] for pts in loss.values() for p in pts), default=0)
-        ax.set_ylim(-1, max(10, worst * 1.1))
-        ax.set_ylabel("records lost (% of sent)")
-        ax.set_xlabel("offered rate (thousand packets/s, what the senders reached)")
-        ax.set_title("Records lost against offered rate")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        loss_panel(axes["loss"], order, loss, notes, colors)
     if "cpu" in axes:
         names = [n for n in order if n in cpu]
         values = [cpu[n] for n in names]
