@@ -134,6 +134,7 @@ def loss_panel(ax, order, loss, notes, colors):
 
 
 def spans_decades(values):
+    """True when the values span more than a decade (a log scale shows them better)."""
     return len(values) > 1 and min(values) > 0 and max(values) / min(values) > 10
 
 
