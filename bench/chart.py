@@ -15,6 +15,7 @@ tab-separated, one per line ('#' starts a comment):
     cpu           READER US_PER_RECORD
     drain         READER RECORDS SECONDS RECORDS_PER_S
     instructions  READER RECORDS IR_WITH IR_WITHOUT PER_RECORD
+    note          READER TEXT            (shown after its name in the legend)
 
 RATE_LABEL is what was asked ("max", "2max" or a rate), OFFERED_PER_S what
 the senders reached; lost = SENT - WRITTEN. Rows of other kinds are ignored.
@@ -30,7 +31,11 @@ import matplotlib.pyplot as plt  # noqa: E402 (after the backend is chosen)
 # The readers of bench/run.sh in the order the chart lists them; readers
 # from other files follow in the order they appear.
 KNOWN = ["count", "nflogd-json", "nflogd-text", "nflogd-journal", "nflogd-rsyslog",
-         "ulogd2-json", "ulogd2-logemu"]
+         "nflogd-rsyslog-tls", "ulogd2-json", "ulogd2-logemu", "py-nflogr", "py-upstream"]
+# Series that lie on top of each other (every reader that loses nothing)
+# stay apart by marker and line style.
+MARKERS = "os^Dv<>ph*"
+LINES = ["-", "--", "-.", ":"]
 
 
 def read_rows(paths):
@@ -46,8 +51,9 @@ def read_rows(paths):
 
 
 def collect(rows):
-    """Per reader: loss points, CPU per record, drain rate, instructions."""
-    loss, cpu, drain, instr, order = {}, {}, {}, {}, []
+    """Per reader: loss points, CPU per record, drain rate, instructions,
+    notes; and the readers in the order the chart lists them."""
+    loss, cpu, drain, instr, notes, order = {}, {}, {}, {}, {}, []
 
     def seen(reader):
         if reader not in order:
@@ -55,16 +61,16 @@ def collect(rows):
 
     for r in rows:
         try:
-            add_row(r, (loss, cpu, drain, instr), seen)
+            add_row(r, (loss, cpu, drain, instr, notes), seen)
         except (ValueError, IndexError):
             print("chart.py: skipped a malformed row: " + "\t".join(r), file=sys.stderr)
     known = [k for k in KNOWN if k in order]
-    return (loss, cpu, drain, instr), known + [o for o in order if o not in KNOWN]
+    return (loss, cpu, drain, instr, notes), known + [o for o in order if o not in KNOWN]
 
 
 def add_row(r, series, seen):
     """One result row into the per-reader collections."""
-    loss, cpu, drain, instr = series
+    loss, cpu, drain, instr, notes = series
     kind, reader = r[0], r[1]
     if kind == "trial":
         offered, sent, written = float(r[3]), int(r[4]), int(r[5])
@@ -80,10 +86,13 @@ def add_row(r, series, seen):
     elif kind == "instructions":
         instr[reader] = float(r[5])
         seen(reader)
+    elif kind == "note":
+        notes[reader] = r[2]
 
 
-def bars(ax, names, values, colors, fmt, ref=None):
-    """Horizontal bars with their values (and the ratio to ref) written on."""
+def bars(ax, names, values, colors, fmt, ref=None, log=False):
+    """Horizontal bars with their values (and the ratio to ref) written on;
+    log: a log scale, for values that span more than a decade."""
     y = range(len(names))
     ax.barh(list(y), values, color=[colors[n] for n in names])
     ax.set_yticks(list(y), names)
@@ -91,8 +100,42 @@ def bars(ax, names, values, colors, fmt, ref=None):
     top = max(values) if values else 1
     for i, v in enumerate(values):
         label = fmt(v) + (f"  ({v / ref:.2f}x count)" if ref and names[i] != "count" else "")
-        ax.text(v + top * 0.01, i, label, va="center", fontsize=8)
-    ax.set_xlim(0, top * 1.45)
+        ax.text(v * 1.08 if log else v + top * 0.01, i, label, va="center", fontsize=8)
+    if log:
+        ax.set_xscale("log")
+        ax.set_xlim(min(values) / 2, top * 6)  # room for the text right of the longest bar
+    else:
+        ax.set_xlim(0, top * 1.45)
+
+
+def loss_panel(ax, order, loss, notes, colors):
+    """Loss against offered rate, a marker per trial. The readers that lost
+    nothing (all on the zero line) say so in the legend, with the highest
+    rate they took."""
+    for i, name in enumerate(order):
+        if name not in loss:
+            continue
+        pts = sorted(loss[name])
+        label = name + (f" ({notes[name]})" if name in notes else "")
+        if all(p[1] == 0 for p in pts):
+            label += f": none lost, up to {pts[-1][0] / 1000:.0f}k/s"
+        # a faint line: trials near a reader's limit scatter (noise), the
+        # markers are the data
+        ax.plot([p[0] / 1000 for p in pts], [p[1] for p in pts], label=label,
+                color=colors[name], marker=MARKERS[i % len(MARKERS)], markersize=6,
+                linestyle=LINES[i % len(LINES)], linewidth=1, alpha=0.8, fillstyle="none")
+    worst = max((p[1] for pts in loss.values() for p in pts), default=0)
+    ax.set_ylim(-1.5, max(10, worst * 1.1))
+    ax.set_ylabel("records lost (% of sent)")
+    ax.set_xlabel("offered rate (thousand packets/s, what the senders reached)")
+    ax.set_title("Records lost against offered rate")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+
+
+def spans_decades(values):
+    """True when the values span more than a decade (a log scale shows them better)."""
+    return len(values) > 1 and min(values) > 0 and max(values) / min(values) > 10
 
 
 def main():
@@ -101,7 +144,7 @@ def main():
     ap.add_argument("results", nargs="+", help="result files (bench/run.sh -d)")
     args = ap.parse_args()
 
-    (loss, cpu, drain, instr), order = collect(read_rows(args.results))
+    (loss, cpu, drain, instr, notes), order = collect(read_rows(args.results))
     if not order:
         sys.exit("chart.py: no results in " + ", ".join(args.results))
     palette = plt.get_cmap("tab10")
@@ -118,24 +161,14 @@ def main():
     axes = dict(zip(panels, cells))
 
     if "loss" in axes:
-        ax = axes["loss"]
-        for name in order:
-            if name in loss:
-                pts = sorted(loss[name])
-                ax.plot([p[0] / 1000 for p in pts], [p[1] for p in pts], "o-", label=name,
-                        color=colors[name], markersize=4)
-        worst = max((p[1] for pts in loss.values() for p in pts), default=0)
-        ax.set_ylim(-1, max(10, worst * 1.1))
-        ax.set_ylabel("records lost (% of sent)")
-        ax.set_xlabel("offered rate (thousand packets/s, what the senders reached)")
-        ax.set_title("Records lost against offered rate")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        loss_panel(axes["loss"], order, loss, notes, colors)
     if "cpu" in axes:
         names = [n for n in order if n in cpu]
-        bars(axes["cpu"], names, [cpu[n] for n in names], colors, lambda v: f"{v:.2f} µs",
-             cpu.get("count"))
-        axes["cpu"].set_xlabel("reader CPU per record at full speed (µs, user + system)")
+        values = [cpu[n] for n in names]
+        log = spans_decades(values)
+        bars(axes["cpu"], names, values, colors, lambda v: f"{v:.2f} µs", cpu.get("count"), log)
+        axes["cpu"].set_xlabel("reader CPU per record at full speed (µs, user + system"
+                               + (", log scale)" if log else ")"))
         axes["cpu"].set_title("CPU per record")
     if "drain" in axes:
         names = [n for n in order if n in drain]

@@ -42,43 +42,9 @@ cleanup() { ip netns del "$NS" 2>/dev/null || true; rm -rf "$T"; }
 trap cleanup EXIT
 
 # ---- the upstream module: nflogr 0.2.3, built on this Python
-if [ -n "$UPSTREAM" ]; then
-	cp -r "$UPSTREAM" "$T/upstream"
-else
-	git clone -q https://github.com/ryancdotorg/python-nflogr "$T/upstream"
-	git -C "$T/upstream" checkout -q a423f4f
-fi
-chmod -R u+w "$T/upstream"
-# Python >= 3.10 refuses Py_BuildValue("y#") without PY_SSIZE_T_CLEAN and
-# a Py_ssize_t length: define it and cast every such length (a build fix
-# only; nothing else of the module changes).
-python3 - "$T/upstream" <<'PY'
-import pathlib, re, sys
-for path in pathlib.Path(sys.argv[1]).glob("*.cc"):
-    src = path.read_text()
-    if "#include <Python.h>" not in src:
-        continue
-    src = src.replace("#include <Python.h>", "#define PY_SSIZE_T_CLEAN\n#include <Python.h>", 1)
-    out, i = [], 0
-    for m in re.finditer(r'Py_BuildValue\("y#", ', src):
-        if m.start() < i:
-            continue
-        j, depth = m.end(), 1                  # split the two arguments at depth 1
-        comma = None
-        while depth:
-            c = src[j]
-            depth += c == "(" or -(c == ")")
-            if c == "," and depth == 1:
-                comma = j
-            j += 1
-        out.append(src[i:comma + 1] + " (Py_ssize_t)(" + src[comma + 1:j - 1].strip() + "))")
-        i = j
-    path.write_text("".join(out) + src[i:])
-PY
 say() { echo "$*" >&2; }
 say "python.sh: building the upstream module in $T/upstream"
-(cd "$T/upstream" && SETUPTOOLS_USE_DISTUTILS=stdlib python3 setup.py -q build_ext --inplace \
-	>"$T/upstream-build.log" 2>&1) || { cat "$T/upstream-build.log" >&2; exit 1; }
+"$here/python_upstream.sh" ${UPSTREAM:+-s "$UPSTREAM"} "$T/upstream"
 
 # ---- the namespace: the load is logged in input (nflogr 0.2.3 crashes on
 # output records, which carry no kernel timestamp) and dropped there

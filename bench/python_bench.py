@@ -49,7 +49,7 @@ def python_trial(build, pythonpath, qthresh, count, queued, rate):
     env = dict(os.environ, PYTHONPATH=pythonpath, PYTHONDONTWRITEBYTECODE="1")
     reader = os.path.join(os.path.dirname(os.path.abspath(__file__)), "python_reader.py")
     args = [str(GROUP), str(qthresh), str(QUEUED_RCVBUF if queued else RCVBUF)]
-    p = subprocess.Popen(["/usr/bin/python3", reader] + args + (["hold"] if queued else []),
+    p = subprocess.Popen(["/usr/bin/python3", reader] + args + (["--hold"] if queued else []),
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True, env=env)
     wait_ready(p.stdout)

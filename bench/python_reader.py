@@ -1,16 +1,21 @@
-"""The Python program bench/python.sh measures, run unchanged with either
-nflogr module (this tree's or the upstream one, by PYTHONPATH): read a
-group with `for data in nflog:`, every one of nflogr's 14 fields of each
-record, until a record with the prefix "end" comes.
+"""The Python program the bench measures (bench/run.sh's py-nflogr and
+py-upstream readers, bench/python.sh), run unchanged with either nflogr
+module (this tree's or the upstream one, by PYTHONPATH): read a group with
+`for data in nflog:`, every one of nflogr's 14 fields of each record, until
+a record with the prefix "end" comes.
 
-    python_reader.py GROUP QTHRESH RCVBUF [hold]
+    python_reader.py [--timeout S] [--nlbuf BYTES] [--hold] GROUP QTHRESH RCVBUF
 
-Prints "READY" once bound (with "hold", it then waits for a line on stdin
-before it reads: the load queues up in the socket meanwhile, and the
-reading measures the module alone), then one line at the end:
-"received=N seconds=S cpu=C": S from the first record to the last, C the
-process's CPU seconds over the same span.
+Opens the group with nflogr.open(GROUP, timeout=S (0.05), qthresh=QTHRESH,
+rcvbuf=RCVBUF, nlbuf=BYTES (0: the kernel's default), ENOBUFS_HANDLE: an
+overrun is read past, not raised). Prints "READY" once bound (with --hold,
+it then waits for a line on stdin before it reads: the load queues up in
+the socket meanwhile, and the reading measures the module alone), then one
+line at the end: "received=N seconds=S cpu=C": N the records read before
+the "end" one, S from the first record to the last, C the process's CPU
+seconds over the same span.
 """
+import argparse
 import resource
 import sys
 import time
@@ -23,11 +28,26 @@ def cpu():
     return r.ru_utime + r.ru_stime
 
 
-def main(group, qthresh, rcvbuf, hold):
-    nflog = nflogr.open(group, timeout=0.05, qthresh=qthresh, rcvbuf=rcvbuf,
-                        enobufs=nflogr.ENOBUFS_HANDLE)
+def open_group(args):
+    nflog = nflogr.open(args.group, timeout=args.timeout, qthresh=args.qthresh,
+                        rcvbuf=args.rcvbuf, nlbuf=args.nlbuf, enobufs=nflogr.ENOBUFS_HANDLE)
+    if args.nlbuf:
+        nflog.rcvbuf = args.rcvbuf  # nflogr 0.2.3's nlbuf made it 10 x nlbuf
+    return nflog
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--timeout", type=float, default=0.05)
+    ap.add_argument("--nlbuf", type=int, default=0)
+    ap.add_argument("--hold", action="store_true")
+    ap.add_argument("group", type=int)
+    ap.add_argument("qthresh", type=int)
+    ap.add_argument("rcvbuf", type=int)
+    args = ap.parse_args()
+    nflog = open_group(args)
     print("READY", flush=True)
-    if hold:
+    if args.hold:
         sys.stdin.readline()
     received, first, cpu0, last = 0, None, None, None
     for data in nflog:
@@ -46,4 +66,4 @@ def main(group, qthresh, rcvbuf, hold):
           f"cpu={cpu1 - (cpu0 or cpu1):.6f}", flush=True)
 
 
-main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:] == ["hold"])
+main()

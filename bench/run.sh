@@ -3,7 +3,7 @@
 # counts, on the same load, in one run. See bench/README.md.
 #
 #   bench/run.sh [-n COUNT] [-B BUILD_DIR] [-o RESULT_FILE] [-r READERS] [-p PEERS]
-#                [-m MODES] [-c CHART.png] [-d DATA.tsv]
+#                [-m MODES] [-c CHART.png] [-d DATA.tsv] [-u PYTHON_NFLOGR_SRC]
 #
 #   -m  what to measure, comma-separated (default: table,drain):
 #       table         the side-by-side table (full speed, zero-loss rate, fixed rates)
@@ -20,7 +20,12 @@
 #   -o  also write the table to this file
 #   -r  readers to run, comma-separated (default: all):
 #       count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,nflogd-rsyslog-tls,ulogd2-json,ulogd2-logemu,
-#       nflogd-pcap,ulogd2-pcap
+#       nflogd-pcap,ulogd2-pcap,py-nflogr,py-upstream
+#       (py-nflogr: bench/python_reader.py with this tree's module,
+#       BUILD/python; py-upstream: the same program with nflogr 0.2.3)
+#   -u  a python-nflogr source tree for py-upstream, built in the temp dir
+#       by bench/python_upstream.sh (default: cloned from GitHub; if that
+#       fails, py-upstream is skipped with a note)
 #   -p  peer baselines (no nflogd: what journald / rsyslogd take from a
 #       plain sender), comma-separated, "none" for none (default: all):
 #       journal-sendv,journal-stream,rsyslog-tcp
@@ -34,7 +39,12 @@
 # DRAIN_FILL (90: percent of what the buffer holds, probed with count),
 # DRAIN_RUNS (5: the fastest is shown);
 # instructions: IC_COUNT (20000), IC_RATE (10000/s), IC_READERS
-# (count,nflogd-json,nflogd-text).
+# (count,nflogd-json,nflogd-text); INPUT_READERS (py-nflogr,py-upstream:
+# the readers whose load is logged in INPUT, not OUTPUT; nflogr 0.2.3
+# crashes on a record without a timestamp, which OUTPUT records are);
+# PY_NLBUF (0: the kernel's default batch of one page, for both Python
+# readers: nflogr 0.2.3 reads 16 KiB at a time); PYTHON (/usr/bin/python3,
+# the Python meson builds the module for).
 #
 # Everything runs in a network namespace of its own (traffic on its
 # loopback only) and a temp dir, removed by a trap. The host's rules and
@@ -45,12 +55,13 @@ set -uo pipefail
 COUNT=200000
 BUILD=
 RESULT=
-READERS=count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,nflogd-rsyslog-tls,ulogd2-json,ulogd2-logemu,nflogd-pcap,ulogd2-pcap
+READERS=count,nflogd-json,nflogd-text,nflogd-journal,nflogd-rsyslog,nflogd-rsyslog-tls,ulogd2-json,ulogd2-logemu,nflogd-pcap,ulogd2-pcap,py-nflogr,py-upstream
 PEERS=journal-sendv,journal-stream,rsyslog-tcp
 MODES=table,drain
 CHART=
 DATA=
-while getopts "n:B:o:r:p:m:c:d:" opt; do
+UPSTREAM=
+while getopts "n:B:o:r:p:m:c:d:u:" opt; do
 	case $opt in
 	n) COUNT=$OPTARG ;;
 	B) BUILD=$OPTARG ;;
@@ -60,7 +71,8 @@ while getopts "n:B:o:r:p:m:c:d:" opt; do
 	m) MODES=$OPTARG ;;
 	c) CHART=$OPTARG ;;
 	d) DATA=$OPTARG ;;
-	*) sed -n '2,40p' "$0"; exit 2 ;;
+	u) UPSTREAM=$OPTARG ;;
+	*) sed -n '2,/^set /p' "$0" | sed '$d'; exit 2 ;;
 	esac
 done
 RCVBUF=${RCVBUF:-8M}
@@ -77,8 +89,13 @@ DRAIN_RUNS=${DRAIN_RUNS:-5}
 IC_COUNT=${IC_COUNT:-20000}
 IC_RATE=${IC_RATE:-10000}
 IC_READERS=${IC_READERS:-count,nflogd-json,nflogd-text}
+INPUT_READERS=${INPUT_READERS:-py-nflogr,py-upstream}
+PY_NLBUF=${PY_NLBUF:-0}
+PYTHON=${PYTHON:-/usr/bin/python3}
 GROUP=42
-PORT=9999
+PORT=9999      # the load, logged in OUTPUT
+PORT_IN=9997   # the load of INPUT_READERS, logged in INPUT
+END_PORT=9998  # "end" records (logged in INPUT): a Python reader stops at the first
 RS_PORT=6514   # rsyslogd's imtcp, on the namespace's loopback
 RS_TLS_PORT=6515   # the same over TLS (gtls driver, certificates made here)
 PREFIX="bench$$ "
@@ -155,6 +172,22 @@ if want_reader ulogd2-pcap && [ -z "$ULOGD_PCAP" ]; then
 		ulogd2-pcap >"$T/apt.log" 2>&1 || { cat "$T/apt.log" >&2; }
 	ULOGD_PCAP=$(ls /usr/lib/*/ulogd/ulogd_output_PCAP.so 2>/dev/null | head -1)
 fi
+
+# the Python readers: this tree's module, and nflogr 0.2.3 built here once
+PY_OURS=
+if want_reader py-nflogr; then
+	if compgen -G "$BUILD/python/nflogr.*.so" >/dev/null; then PY_OURS=$BUILD/python
+	else say "py-nflogr: no module in $BUILD/python (needs python3-dev when meson sets up)"; fi
+fi
+PY_UPSTREAM=
+if want_reader py-upstream; then
+	say "building nflogr 0.2.3 (py-upstream) from ${UPSTREAM:-GitHub} in $T/upstream"
+	if "$SRC/bench/python_upstream.sh" ${UPSTREAM:+-s "$UPSTREAM"} -p "$PYTHON" "$T/upstream" 2>"$T/upstream.err"; then
+		PY_UPSTREAM=$T/upstream
+	else
+		say "py-upstream: not built: $(tail -1 "$T/upstream.err") (give a python-nflogr source tree with -u DIR)"
+	fi
+fi
 ULOGD_PLUGINS=$(dirname "$(ls /usr/lib/*/ulogd/ulogd_inppkt_NFLOG.so 2>/dev/null | head -1)" 2>/dev/null)
 
 # nflogd -> journald only when this nflogd has a journal output
@@ -172,19 +205,32 @@ ip -n "$NS" link set lo up
 nsx() { ip netns exec "$NS" "$@"; }
 # Logged in OUTPUT (in the sender's own context, so every datagram sent is
 # one NFLOG message: nothing is lost before the log), dropped in INPUT.
+# INPUT_READERS get theirs on PORT_IN, logged in INPUT (loopback delivers
+# it in the sender's context too, through the backlog queue, where it
+# could be dropped before the log: the input counter shows it); sent is
+# counted in OUTPUT for both.
 nsx nft -f - <<EOF || exit 1
 table inet bench {
 	chain out {
 		type filter hook output priority 0; policy accept;
 		udp dport $PORT counter log group $GROUP prefix "$PREFIX"
+		udp dport $PORT_IN counter
 	}
 	chain in {
 		type filter hook input priority 0; policy accept;
-		udp dport $PORT drop
+		udp dport $PORT_IN counter log group $GROUP prefix "$PREFIX"
+		udp dport $END_PORT log group $GROUP prefix "end"
+		udp dport { $PORT, $PORT_IN, $END_PORT } drop
 	}
 }
 EOF
-logged() { nsx nft list ruleset | sed -n "s/.*udp dport $PORT counter packets \([0-9]*\) .*/\1/p"; }
+LPORT=$PORT    # the port of the reader being measured (load_port)
+load_port() { [[ ",$INPUT_READERS," == *",$1,"* ]] && echo "$PORT_IN" || echo "$PORT"; }
+# logged [in]: datagrams to LPORT counted in OUTPUT (sent), or in INPUT
+logged() {
+	nsx nft list chain inet bench "${1:-out}" |
+		sed -n "s/.*udp dport $LPORT counter packets \([0-9]*\) .*/\1/p"
+}
 
 # cpu_ticks PID...: utime+stime of the processes, in clock ticks
 cpu_ticks() {
@@ -533,6 +579,47 @@ finish_ulogd2-logemu() { finish_ulogd logemu; }
 start_ulogd2-pcap() { start_ulogd pcap; }
 finish_ulogd2-pcap() { finish_ulogd pcap; }
 
+# The Python readers: bench/python_reader.py (`for data in nflog:`, all 14
+# of nflogr's fields of every record) with this tree's module or nflogr
+# 0.2.3, chosen by PYTHONPATH; the same group settings as everyone (but
+# nlbuf: PY_NLBUF). START_TICKS: its CPU once bound (the interpreter's
+# start and imports), not counted. It stops at an "end" record and prints
+# what it read: WRITTEN; it reports no loss count.
+start_py() {  # PYTHONPATH
+	rm -f "$T/py.out" "$T/py.err"
+	# (ip netns exec and env exec: $! is the Python process)
+	ip netns exec "$NS" env PYTHONPATH="$1" PYTHONDONTWRITEBYTECODE=1 "$PYTHON" \
+		"$SRC/bench/python_reader.py" --timeout "$(awk -v c="$QTIMEOUT_CS" 'BEGIN{print c / 100}')" \
+		--nlbuf "$PY_NLBUF" $GROUP "$QTHRESH" "$(bytes "$RCVBUF")" >"$T/py.out" 2>"$T/py.err" &
+	RPIDS=($!)
+	PIDS+=($!)
+	wait_file_grep "$T/py.out" READY 30 || { cat "$T/py.err" >&2; return 1; }
+	START_TICKS=$(cpu_ticks "${RPIDS[0]}")
+}
+running() {  # PID: exists and is not a zombie
+	local state
+	state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+finish_py() {
+	local i
+	for i in $(seq 150); do   # an "end" record every 0.2 s, 30 s at most
+		running "${RPIDS[0]}" || break
+		nsx "$LOADGEN" -c 1 -p $END_PORT >/dev/null
+		sleep 0.2
+	done
+	kill -KILL "${RPIDS[0]}" 2>/dev/null
+	wait "${RPIDS[0]}" 2>/dev/null
+	WRITTEN=$(sed -n 's/^received=\([0-9]*\) .*/\1/p' "$T/py.out")
+	[ -n "$WRITTEN" ] || say "  (the reader ended without its count: $(tail -1 "$T/py.err"))"
+	REPORTED_LOST=-
+	EXTRA_CPU_TICKS=
+}
+start_py-nflogr() { start_py "$PY_OURS"; }
+finish_py-nflogr() { finish_py; }
+start_py-upstream() { start_py "$PY_UPSTREAM"; }
+finish_py-upstream() { finish_py; }
+
 # Ticks of the reader now (journal: from the inner script).
 reader_ticks() {
 	if [ "$1" = nflogd-journal ]; then
@@ -577,22 +664,25 @@ wait_idle() {
 # stop it. Sets SENT, WRITTEN, REPORTED_LOST, CPU_S (reader's CPU
 # seconds), EXTRA_CPU_S, SEND_RATE.
 trial() {
-	local reader=$1 rate=$2 r=0 before
+	local reader=$1 rate=$2 r=0 before before_in=
 	case $rate in max|2max) ;; *) r=$rate ;; esac
+	LPORT=$(load_port "$reader")
+	START_TICKS=0
 	start_"$reader" || { say "$reader did not start"; SENT=0; WRITTEN=0; return 1; }
 	before=$(logged)
+	[ "$LPORT" = "$PORT_IN" ] && before_in=$(logged in)
 	local t0 tlast
 	t0=$(date +%s.%N)
 	tlast=$t0
 	if [ "$rate" = 2max ]; then
 		# two senders at once, one per CPU: more than one sender can offer
-		nsx "$LOADGEN" -c $((COUNT / 2)) -p $PORT >"$T/loadgen.out" &
-		nsx "$LOADGEN" -c $((COUNT - COUNT / 2)) -p $PORT >"$T/loadgen2.out"
+		nsx "$LOADGEN" -c $((COUNT / 2)) -p "$LPORT" >"$T/loadgen.out" &
+		nsx "$LOADGEN" -c $((COUNT - COUNT / 2)) -p "$LPORT" >"$T/loadgen2.out"
 		wait $!
 		SEND_RATE=$(cat "$T/loadgen.out" "$T/loadgen2.out" |
 			sed -n 's/.*rate=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s}')
 	else
-		nsx "$LOADGEN" -c "$COUNT" -r "$r" -p $PORT >"$T/loadgen.out"
+		nsx "$LOADGEN" -c "$COUNT" -r "$r" -p "$LPORT" >"$T/loadgen.out"
 		SEND_RATE=$(sed -n 's/.*rate=\([0-9]*\).*/\1/p' "$T/loadgen.out")
 	fi
 	SEND_CPU=$(sed -n 's/.*cpu_us_per_packet=\([0-9.]*\).*/\1/p' "$T/loadgen.out")
@@ -600,13 +690,15 @@ trial() {
 	[ -n "$TLAST" ] && tlast=$TLAST
 	# One more datagram once the burst is read: a loss at the very end of
 	# a burst shows as a sequence gap only when a later record arrives.
-	nsx "$LOADGEN" -c 1 -p $PORT >/dev/null
+	nsx "$LOADGEN" -c 1 -p "$LPORT" >/dev/null
 	sleep 0.3
-	local ticks split=
-	ticks=$(reader_ticks "$reader")
+	local ticks split='' prelog=''
+	ticks=$(( $(reader_ticks "$reader") - START_TICKS ))
 	[ ${#RPIDS[@]} -gt 0 ] && split=$(sed 's/.*) //' "/proc/${RPIDS[0]}/stat" 2>/dev/null |
-		awk -v hz="$HZ" '{printf " (user %.2f, sys %.2f)", $12 / hz, $13 / hz}')
+		awk -v hz="$HZ" '{printf " (since it started: user %.2f, sys %.2f)", $12 / hz, $13 / hz}')
 	SENT=$(( $(logged) - before ))
+	# sent in OUTPUT but not logged in INPUT (the backlog queue dropped them)
+	[ -n "$before_in" ] && prelog=$(( SENT - ($(logged in) - before_in) ))
 	finish_"$reader"
 	[ "$reader" = nflogd-journal ] && { read -r ticks _ <"$T/j.cpu.final"; }
 	[[ $reader == nflogd-rsyslog* ]] && ticks=$RS_NTICKS
@@ -618,7 +710,7 @@ trial() {
 	[ -n "$EXTRA_CPU_TICKS" ] && EXTRA_CPU_S=$(awk -v t="$EXTRA_CPU_TICKS" -v hz="$HZ" 'BEGIN{printf "%.2f", t / hz}')
 	WRITTEN=${WRITTEN:-0}
 	result_row trial "$reader" "$rate" "${SEND_RATE:-0}" "$SENT" "$WRITTEN" "$CPU_S"
-	say "  $reader rate=$rate: sent $SENT at ${SEND_RATE}/s (sender ${SEND_CPU} µs/packet), written $WRITTEN ($DELIV_RATE/s), reported lost $REPORTED_LOST, cpu ${CPU_S}s$split${EXTRA_CPU_S:+ (+$(peer_name "$reader") ${EXTRA_CPU_S}s)}"
+	say "  $reader rate=$rate: sent $SENT at ${SEND_RATE}/s (sender ${SEND_CPU} µs/packet), written $WRITTEN ($DELIV_RATE/s), reported lost $REPORTED_LOST${prelog:+ ($prelog lost before the INPUT log)}, cpu ${CPU_S}s$split${EXTRA_CPU_S:+ (+$(peer_name "$reader") ${EXTRA_CPU_S}s)}"
 }
 
 full_speed_cpu() {   # add this trial to the full-speed CPU sums of measure()
@@ -635,6 +727,7 @@ declare -A R_SCPU R_MAXSENT R_MAXWRITTEN R_MAXRATE R_CPU R_EXTRA R_ZERO R_FIXED 
 measure() {
 	local reader=$1
 	say "== $reader"
+	[ "$(load_port "$reader")" = "$PORT_IN" ] && result_row note "$reader" "logged in INPUT"
 	# 1. full speed: written vs sent, CPU per record
 	trial "$reader" max || return
 	R_MAXSENT[$reader]=$SENT
@@ -728,6 +821,11 @@ for reader in "${ALL[@]}"; do
 	fi
 	if [[ $reader == ulogd2-* ]] && ! command -v ulogd >/dev/null; then
 		say "== $reader: n/a (ulogd2 not installed)"
+		continue
+	fi
+	if { [ "$reader" = py-nflogr ] && [ -z "$PY_OURS" ]; } ||
+	   { [ "$reader" = py-upstream ] && [ -z "$PY_UPSTREAM" ]; }; then
+		say "== $reader: n/a (no module: see above)"
 		continue
 	fi
 	measure "$reader"
@@ -830,11 +928,12 @@ done
 declare -A D_N D_S D_RATE D_CPU
 drain_start() {  # READER N: a fresh reader with the drain buffer, stopped
 	local RCVBUF=$DRAIN_RCVBUF RCVBUF_MAX=$DRAIN_RCVBUF COUNT_UNTIL=$2
+	LPORT=$(load_port "$1")
 	start_"$1" || return 1
 	kill -STOP "${RPIDS[0]}"
 }
 drain_fill() {  # N: send N datagrams, let the kernel flush its last batch
-	nsx "$LOADGEN" -c "$1" -p $PORT >"$T/loadgen.out"
+	nsx "$LOADGEN" -c "$1" -p "$LPORT" >"$T/loadgen.out"
 	sleep "$(awk -v c="$QTIMEOUT_CS" 'BEGIN{print c / 100 + 0.3}')"
 }
 drain_probe() {  # sets DRAIN_N
@@ -905,8 +1004,9 @@ ic_run() {  # READER N: sets IR (total instructions), WRITTEN, REPORTED_LOST
 	local out=$T/callgrind.$reader.$n.out   # callgrind_annotate reads it (KEEP=1 keeps $T)
 	local WRAP=(valgrind -q --tool=callgrind --callgrind-out-file="$out")
 	rm -f "$out"
+	LPORT=$(load_port "$reader")
 	start_"$reader" || { say "$reader did not start under valgrind"; return 1; }
-	[ "$n" -gt 0 ] && nsx "$LOADGEN" -c "$n" -r "$IC_RATE" -p $PORT >/dev/null
+	[ "$n" -gt 0 ] && nsx "$LOADGEN" -c "$n" -r "$IC_RATE" -p "$LPORT" >/dev/null
 	sleep 1
 	wait_idle "$reader"
 	finish_"$reader"
@@ -944,7 +1044,7 @@ table() {
 	echo "nflogd bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average before $LOAD0, after $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "$COUNT datagrams per trial; every reader: rcvbuf $RCVBUF (max $RCVBUF_MAX), qthresh $QTHRESH, timeout ${QTIMEOUT_CS}cs, nlbuf $NLBUF"
 	echo
-	echo "| reader | written/sent at full speed | sender rate (/s; its µs/packet) | zero-loss rate (/s) | loss at $FIXED_RATES | CPU µs/record | capacity (/s) = 1/CPU | zero-loss vs count | CPU vs count | zero-loss vs ulogd2 | CPU vs ulogd2 | books balance |"
+	echo "| reader | written/sent at full speed | sender rate (/s; its µs/packet) | zero-loss rate (/s) | loss at $FIXED_RATES | CPU µs/record | capacity (/s) = 1/CPU | zero-loss vs count | CPU vs count | zero-loss vs ref | CPU vs ref | books balance |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 	local reader ref
 	for reader in "${ALL[@]}"; do
@@ -953,6 +1053,7 @@ table() {
 		nflogd-text) ref=ulogd2-logemu ;;
 		nflogd-pcap) ref=ulogd2-pcap ;;
 		nflogd-journal|nflogd-rsyslog*) ref=ulogd2-json ;;
+		py-nflogr) ref="py-upstream" ;;
 		*) ref= ;;
 		esac
 		if [ -z "${R_MAXSENT[$reader]:-}" ]; then
@@ -983,6 +1084,13 @@ table() {
 	echo "capacity: records per second one CPU could handle at that cost; the sender (~3 µs of kernel time per logged packet) cannot offer that much here."
 	echo "ratios: \">=\" a lower bound (only the first figure is one), \"<=\" an upper bound, \"~\" both figures are lower bounds (not comparable)."
 	echo "books balance: written + reported lost = sent in every trial (readers that report losses)."
+	echo "ref: ulogd2 for nflogd's readers (ulogd2-json; text: ulogd2-logemu), nflogr 0.2.3 (py-upstream) for py-nflogr."
+	local inr='' r
+	for r in "${ALL[@]}"; do [ "$(load_port "$r")" = "$PORT_IN" ] && inr="$inr $r"; done
+	[ -n "$inr" ] && echo "load logged in INPUT, not OUTPUT (sent counted in OUTPUT):$inr."
+	if want_reader py-nflogr || want_reader py-upstream; then
+		echo "py-nflogr, py-upstream: bench/python_reader.py, \`for data in nflog:\` reading nflogr's 14 fields, with this tree's module / nflogr 0.2.3; written = records it read; nlbuf $([ "$PY_NLBUF" = 0 ] && echo "the kernel's default, one page (nflogr 0.2.3 reads 16 KiB at a time)" || echo "$PY_NLBUF"); CPU from the moment it is bound (the interpreter's start not counted)."
+	fi
 	peer_table
 }
 # nflogd into a peer, next to the same peer fed by a plain sender
