@@ -112,6 +112,13 @@ check "the namespace goes: its group is unbound" \
 ip netns add "${C[2]}"
 check "it comes back: its group is bound in the new namespace" \
 	wait_log "group 1 in netns ${C[2]} bound" 2
+# the old namespace is torn down by the kernel in the background, and its
+# veth pair with it: until then our end (vh2) still exists and a new one
+# of that name cannot be made
+for _ in $(seq 100); do
+	ip -n "$NS" link show vh2 >/dev/null 2>&1 || break
+	sleep 0.1
+done
 links 2 || not_ok "container 2's links again"
 send 0.5 100 $D2 >>"$T/sent.txt"
 wait "$sender"
