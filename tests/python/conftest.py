@@ -93,6 +93,27 @@ class Netns:
         return name
 
 
+def remove_stale_namespaces():
+    """Namespaces an earlier run left behind: a test process killed
+    outright (a sanitizer's abort, SIGKILL) runs no cleanup. Only ours
+    (nflogr-py-PID-N) whose process is gone."""
+    try:
+        names = os.listdir("/run/netns")
+    except OSError:
+        return
+    for name in names:
+        parts = name.split("-")
+        if (len(parts) >= 4 and name.startswith("nflogr-py-") and parts[2].isdigit()
+                and not os.path.exists(f"/proc/{parts[2]}")):
+            run("ip", "netns", "del", name, check=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stale_namespaces():
+    if os.geteuid() == 0:
+        remove_stale_namespaces()
+
+
 @pytest.fixture
 def ns():
     if os.geteuid() != 0:
