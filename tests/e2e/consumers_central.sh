@@ -20,7 +20,8 @@ command -v rsyslogd >/dev/null || e2e_skip "needs rsyslogd (apt-get install rsys
 command -v jq >/dev/null || e2e_skip "needs jq (apt-get install jq)"
 journald_enter "$@"
 e2e_init central
-trap 'journald_stop; [ -z "${SCANNER:-}" ] || ip netns del "$SCANNER"; e2e_cleanup' EXIT
+on_exit '[ -z "${SCANNER:-}" ] || ip netns del "$SCANNER"'
+on_exit journald_stop
 mkdir -p "$T/log/central" "$T/log/journal/remote"
 mount --bind "$T/log" /var/log || { not_ok "bind $T/log over /var/log"; e2e_finish; }
 journald_start || { not_ok "journald starts"; e2e_finish; }

@@ -12,7 +12,7 @@ if [ "${_NFLOGD_JQ_NS:-}" != 1 ]; then
 	exec unshare --mount --propagation private env _NFLOGD_JQ_NS=1 "$0" "$@"
 fi
 e2e_init jq
-trap '[ -z "${SCANNER:-}" ] || ip netns del "$SCANNER"; e2e_cleanup' EXIT
+on_exit '[ -z "${SCANNER:-}" ] || ip netns del "$SCANNER"'
 mkdir -p "$T/log/nflogd"
 mount --bind "$T/log" /var/log || { not_ok "bind $T/log over /var/log"; e2e_finish; }
 scan_net || { not_ok "scanner namespace"; e2e_finish; }

@@ -14,13 +14,8 @@
 journald_enter "$@"
 e2e_init hooks
 PEER1="nfd-hooks1-$$" PEER2="nfd-hooks2-$$"
-cleanup_all() {
-	journald_stop
-	ip netns del "$PEER1" 2>/dev/null
-	ip netns del "$PEER2" 2>/dev/null
-	e2e_cleanup
-}
-trap cleanup_all EXIT
+on_exit 'ip netns del "$PEER1" 2>/dev/null; ip netns del "$PEER2" 2>/dev/null'
+on_exit journald_stop
 journald_start || { not_ok "journald starts"; e2e_finish; }
 for n in "$PEER1" "$PEER2"; do
 	ip netns add "$n" && ip -n "$n" link set lo up || { not_ok "netns $n"; e2e_finish; }

@@ -23,7 +23,9 @@ journald_enter "$@"
 rsyslog_enter "$@"
 e2e_init inject
 NS2="${NS}-peer"
-trap 'rsyslog_stop; journald_stop; ip netns del "$NS2" 2>/dev/null; e2e_cleanup' EXIT
+on_exit 'ip netns del "$NS2" 2>/dev/null'
+on_exit journald_stop
+on_exit rsyslog_stop
 journald_start || { not_ok "journald starts"; e2e_finish; }
 rsyslog_start || { not_ok "rsyslogd starts"; e2e_finish; }
 

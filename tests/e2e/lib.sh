@@ -5,6 +5,11 @@
 # stops whatever it started. Nothing of the host is touched.
 #
 #   e2e_init NAME            namespace $NS, temp dir $T, cleanup trap
+#   on_exit 'CMD'            run CMD when the test exits, before the namespace
+#                            and temp dir go (last added runs first). The one
+#                            EXIT trap: a helper that set its own would drop
+#                            the others' cleanup (a journald left running hung
+#                            the final wait)
 #   nsx CMD...               run CMD inside the namespace
 #   nft_load                 nft rules from stdin into the namespace
 #   daemon_start CONF [NAME] start nflogd -c CONF in the namespace, wait until ready
@@ -24,6 +29,14 @@ set -u
 E2E_FAILED=0
 E2E_COUNT=0
 declare -A DAEMON_PIDS=()
+E2E_ON_EXIT=()
+
+on_exit() { E2E_ON_EXIT=("$1" "${E2E_ON_EXIT[@]}"); }
+e2e_exit() {
+	local cmd
+	for cmd in "${E2E_ON_EXIT[@]}"; do eval "$cmd"; done
+	e2e_cleanup
+}
 
 e2e_skip() { echo "1..0 # SKIP $*"; exit 77; }
 
@@ -35,7 +48,7 @@ e2e_init() {
 	T=$(mktemp -d "/tmp/nflogd-e2e-${name}.XXXXXX")
 	chmod 755 "$T"
 	TAG="${name}$$"          # unique prefix material for this run
-	trap e2e_cleanup EXIT
+	trap e2e_exit EXIT
 	ip netns add "$NS" || { echo "cannot create netns $NS"; exit 1; }
 	ip -n "$NS" link set lo up
 }
@@ -45,7 +58,8 @@ e2e_cleanup() {
 	for name in "${!DAEMON_PIDS[@]}"; do
 		kill -KILL "${DAEMON_PIDS[$name]}" 2>/dev/null
 	done
-	wait 2>/dev/null
+	# only the daemons: a helper still running must not hang the exit
+	[ ${#DAEMON_PIDS[@]} = 0 ] || wait "${DAEMON_PIDS[@]}" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
 	if [ "$E2E_FAILED" != 0 ] || [ "${KEEP:-0}" = 1 ]; then
 		echo "# kept $T for inspection"
@@ -160,17 +174,49 @@ json_count() {
 }
 
 # kernel_log_on: make the kernel's own LOG target print lines from network
-# namespaces (to compare with dmesg). The switch is global: turn it on if
-# needed and put it back as it was when the test exits. Skips without it.
+# namespaces (to compare with dmesg). The switch is global and tests that
+# need it run side by side: each registers in $KLOG_USERS under a lock; the
+# first one in saves the old value and turns it on, the last one out puts
+# it back (a user whose process is gone no longer counts). Skips without it.
+KLOG_USERS=/run/nflogd-e2e-kernel-log
 kernel_log_on() {
 	command -v dmesg >/dev/null || e2e_skip "needs dmesg"
-	OLD_ALL_NETNS=$(sysctl -n net.netfilter.nf_log_all_netns 2>/dev/null) ||
+	command -v flock >/dev/null || e2e_skip "needs flock (util-linux)"
+	sysctl -n net.netfilter.nf_log_all_netns >/dev/null 2>&1 ||
 		e2e_skip "no net.netfilter.nf_log_all_netns"
-	if [ "$OLD_ALL_NETNS" != 1 ]; then
-		sysctl -qw net.netfilter.nf_log_all_netns=1 || e2e_skip "cannot set nf_log_all_netns"
-		trap 'sysctl -qw net.netfilter.nf_log_all_netns='"$OLD_ALL_NETNS"'; e2e_cleanup' EXIT
-	fi
+	(
+		flock 9
+		mkdir -p "$KLOG_USERS"
+		klog_forget_gone
+		if ! [ -e "$KLOG_USERS/old" ]; then
+			sysctl -n net.netfilter.nf_log_all_netns >"$KLOG_USERS/old"
+			sysctl -qw net.netfilter.nf_log_all_netns=1 || exit 1
+		fi
+		touch "$KLOG_USERS/$$"
+	) 9>"$KLOG_USERS.lock" || e2e_skip "cannot set nf_log_all_netns"
+	on_exit kernel_log_off
 	dmesg >/dev/null 2>&1 || e2e_skip "cannot read the kernel log"
+}
+
+kernel_log_off() {
+	(
+		flock 9
+		rm -f "$KLOG_USERS/$$"
+		klog_forget_gone
+		if [ -z "$(ls "$KLOG_USERS" | grep -v '^old$')" ]; then
+			sysctl -qw net.netfilter.nf_log_all_netns="$(cat "$KLOG_USERS/old")"
+			rm -rf "$KLOG_USERS"
+		fi
+	) 9>"$KLOG_USERS.lock"
+}
+
+# under the lock: drop the users whose test process is gone
+klog_forget_gone() {
+	local f
+	for f in "$KLOG_USERS"/[0-9]*; do
+		[ -e "$f" ] && ! kill -0 "${f##*/}" 2>/dev/null && rm -f "$f"
+	done
+	return 0
 }
 
 # private_tmpfs DIR SIZE: a tmpfs of SIZE (e.g. 16m) on DIR, mounted in a
@@ -184,7 +230,7 @@ private_tmpfs() {
 	ip netns exec "$NS" unshare -m --propagation private \
 		sh -c 'mount -t tmpfs -o size="$2" nflogd-e2e "$1" && exec sleep 600' sh "$dir" "$size" &
 	TMPFS_HOLDER=$!
-	trap 'kill "$TMPFS_HOLDER" 2>/dev/null; e2e_cleanup' EXIT
+	on_exit 'kill "$TMPFS_HOLDER" 2>/dev/null'
 	for i in $(seq 50); do
 		inside findmnt -n "$dir" >/dev/null 2>&1 && return 0
 		sleep 0.1

@@ -47,7 +47,7 @@ stack_enter() {
 	ln -sf "$STACK_DEVLOG" /dev/log
 }
 
-stack_trap() { trap 'stack_stop; [ -z "${SCANNER:-}" ] || ip netns del "$SCANNER"; e2e_cleanup' EXIT; }
+stack_trap() { on_exit '[ -z "${SCANNER:-}" ] || ip netns del "$SCANNER"'; on_exit stack_stop; }
 
 stack_start() {
 	RS_DIR=$T/log

@@ -49,7 +49,7 @@ journald_enter() {
 	JOURNALD_PID=
 }
 
-journald_trap() { trap 'journald_stop; e2e_cleanup' EXIT; }
+journald_trap() { on_exit journald_stop; }
 
 journald_start() {
 	rm -f /run/systemd/journal/socket   # a stale one would look ready

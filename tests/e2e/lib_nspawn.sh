@@ -53,7 +53,8 @@ nspawn_init() {
 
 nspawn_cleanup() {
 	set +e
-	local name
+	local name cmd
+	for cmd in "${E2E_ON_EXIT[@]}"; do eval "$cmd"; done   # lib.sh's on_exit
 	for name in "${!DAEMON_PIDS[@]}"; do   # daemons the test ran outside
 		kill -KILL "${DAEMON_PIDS[$name]}" 2>/dev/null
 		wait "${DAEMON_PIDS[$name]}" 2>/dev/null

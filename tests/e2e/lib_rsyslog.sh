@@ -58,7 +58,7 @@ rsyslog_enter() {
 	RSYSLOG_PID=
 }
 
-rsyslog_trap() { trap 'rsyslog_stop; e2e_cleanup' EXIT; }
+rsyslog_trap() { on_exit rsyslog_stop; }
 
 rsyslog_conf() {
 	RS_DIR=$T/rs

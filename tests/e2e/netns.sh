@@ -15,7 +15,7 @@
 e2e_init netns
 
 C=("" "nfd-c1-$$" "nfd-c2-$$" "nfd-c3-$$")
-trap 'for c in "${C[@]:1}"; do ip netns del "$c" 2>/dev/null; done; e2e_cleanup' EXIT
+on_exit 'for c in "${C[@]:1}"; do ip netns del "$c" 2>/dev/null; done'
 
 # container I: netns C[I], veth vhI (host) <-> cIeth (container), 10.77.I.0/24,
 # its own rule logging to its own group 1 (and group 2 for port 7952)

@@ -69,7 +69,7 @@ check_eq "disable: received + lost = 301 sent" "$((r + l))" 301
 # not through nsx (a function: $! would be its subshell, not the sender)
 ip netns exec "$NS" "$LOADGEN" -c 100000000 -p 7304 >/dev/null 2>&1 &
 lg=$!
-trap 'kill $lg 2>/dev/null; e2e_cleanup' EXIT
+on_exit 'kill $lg 2>/dev/null'
 sleep 0.3
 nsx timeout 60 "$READER_API" startseq 54 50 200 >"$T/startseq.out" 2>&1
 kill $lg 2>/dev/null; wait $lg 2>/dev/null

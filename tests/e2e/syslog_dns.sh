@@ -13,7 +13,8 @@
 rsyslog_enter "$@"
 e2e_init dns
 DNS_PID=
-trap '[ -n "$DNS_PID" ] && kill $DNS_PID; rsyslog_stop; e2e_cleanup' EXIT
+on_exit rsyslog_stop
+on_exit '[ -z "$DNS_PID" ] || kill $DNS_PID'
 
 # the resolver of this mount namespace (never the host's files)
 echo "nameserver 127.0.0.1" >"$T/resolv.conf"

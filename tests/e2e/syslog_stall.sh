@@ -14,7 +14,7 @@
 e2e_init stall
 command -v openssl >/dev/null || e2e_skip "needs openssl"
 PEERS=()
-trap 'for p in "${PEERS[@]}"; do kill $p; done; e2e_cleanup' EXIT
+on_exit 'for p in "${PEERS[@]}"; do kill $p; done'
 TLS_DIR=$T/tls
 tls_make_certs "$TLS_DIR" || { not_ok "openssl makes the test certificates"; e2e_finish; }
 peer() { # PORT [CERT KEY]: a stall peer, its log $T/peer-PORT.log

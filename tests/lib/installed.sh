@@ -51,7 +51,7 @@ EOF2
 # a second namespace with an interface of its own (a veth pair: not every
 # kernel has the dummy type), for the netns option
 NS2="${NS}-b" ifname="nfx$$"
-ip netns add "$NS2" && trap 'ip netns del "$NS2" 2>/dev/null; e2e_cleanup' EXIT
+ip netns add "$NS2" && on_exit 'ip netns del "$NS2" 2>/dev/null'
 ip -n "$NS2" link add "$ifname" type veth peer name "${ifname}p" &&
 	ip -n "$NS2" link set "$ifname" up && ip -n "$NS2" link set "${ifname}p" up &&
 	ip -n "$NS2" addr add 10.99.0.1/24 dev "$ifname"
