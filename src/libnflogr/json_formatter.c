@@ -20,12 +20,10 @@
 
 #include "fields.h"
 #include "json_values.h"
+#include "shape_cache.h"
 
-#define JSON_SET_BITS 4 /* a shape's plan is in one of 16 sets */
-#define JSON_SETS (1 << JSON_SET_BITS)
-#define JSON_WAYS 2 /* of so many plans: 32 shapes kept at once */
-#define JSON_PLANS (JSON_SETS * JSON_WAYS)
-#define JSON_DEPTH 8 /* objects nested in a layout, the record's own included */
+#define JSON_PLANS SHAPE_CACHE_SLOTS /* 32 shapes kept at once */
+#define JSON_DEPTH 8		     /* objects nested in a layout, the record's own included */
 #define ECS_NAME_MAX 64
 
 /* How a field's value is written. */
@@ -73,9 +71,6 @@ struct json_op {
 
 /* What every record of one shape shares. */
 struct plan {
-	bool used;
-	uint64_t shape;
-	uint64_t last_use; /* the formatter's record count when last replayed */
 	size_t n_ops;
 	struct json_op *ops; /* room for every LAY_FIELD, and the last literal */
 	struct buf lit;	     /* the literal text, values left out */
@@ -88,8 +83,8 @@ struct json_formatter {
 	size_t n_lay, n_fields;
 	char *names; /* ECS: the "nflog.<key>" names the layout points into */
 	struct plan plans[JSON_PLANS];
-	uint64_t records; /* written so far: the age of the plans */
-	struct buf probe; /* presence checks while a plan is made */
+	struct shape_cache shapes; /* which plan is made for which shape */
+	struct buf probe;	   /* presence checks while a plan is made */
 };
 
 /* ---- values ---- */
@@ -463,21 +458,11 @@ static bool lay_ecs(struct json_formatter *jf)
 static const struct plan *plan_for(struct json_formatter *jf, const struct field_src *s)
 {
 	uint64_t shape = field_shape(s);
-	struct plan *set =
-	    &jf->plans[((shape * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - JSON_SET_BITS)) *
-		       JSON_WAYS];
-	jf->records++;
-	for (int i = 0; i < JSON_WAYS; i++)
-		if (set[i].used && set[i].shape == shape) {
-			set[i].last_use = jf->records;
-			return &set[i];
-		}
-	/* a new shape: in place of the set's least recently used plan */
-	struct plan *p = set;
-	for (int i = 1; i < JSON_WAYS; i++)
-		if (set[i].last_use < p->last_use)
-			p = &set[i];
-	p->last_use = jf->records;
+	bool made;
+	size_t slot = shape_cache_slot(&jf->shapes, shape, &made);
+	struct plan *p = &jf->plans[slot];
+	if (made)
+		return p;
 	buf_reset(&p->lit);
 	buf_reset(&jf->probe);
 	p->n_ops = 0;
@@ -489,9 +474,9 @@ static const struct plan *plan_for(struct json_formatter *jf, const struct field
 			  .probe = &jf->probe };
 	walk(&w);
 	buf_reserve(&p->lit, LIT_SLACK); /* what put_literal() reads past the end */
-	p->used = buf_ok(&p->lit) && buf_ok(&jf->probe) && p->lit.len <= UINT32_MAX;
-	p->shape = shape;
-	if (!p->used)
+	bool ok = buf_ok(&p->lit) && buf_ok(&jf->probe) && p->lit.len <= UINT32_MAX;
+	shape_cache_made(&jf->shapes, slot, shape, ok);
+	if (!ok)
 		return NULL;
 	/* the text is complete (no more realloc): point each op at its literal;
 	 * a last op with no value holds the text after the last value */
