@@ -2,8 +2,8 @@
  * protocol, sent without ever blocking the loop.
  *
  * MESSAGE is the kernel LOG line (format_text); every field of the field
- * table that has a journal name and a value becomes one NFLOG_* field,
- * so `journalctl NFLOG_DPT=22 NFLOG_PREFIX=ssh-drop` finds records.
+ * table that has a journal name and a value becomes one NFLOG_* field
+ * (journal_fields.c), so `journalctl NFLOG_DPT=22 NFLOG_PREFIX=ssh-drop` finds records.
  * Values keep every byte (a prefix's trailing space; a newline switches
  * the field to the protocol's length-prefixed form: journal_entry.c).
  * Each kind of entry has its own MESSAGE_ID (doc/nflogd.catalog).
@@ -31,10 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
 #include "format.h"
 #include "journal_conn.h"
 #include "journal_entry.h"
+#include "journal_fields.h"
 #include "log.h"
 #include "loop.h"
 #include "ratelimit.h"
@@ -60,17 +60,6 @@
 #define MID_LINE(id) "MESSAGE_ID=" id "\n"
 #define JFIELD_NAME_MAX 32
 
-/* A field of the table that goes to the journal: "NAME=" ready to copy,
- * padded with NULs (copied whole, a fixed-size copy, then cut to
- * name_len: no memcpy call per field). */
-struct jfield {
-	const struct field *f;
-	unsigned layer;
-	unsigned name_len; /* of "NAME=" */
-	bool text;	   /* untrusted bytes: may hold a newline */
-	char name[JFIELD_NAME_MAX];
-};
-
 struct journal_sink {
 	struct output *o;
 	char ident_line[sizeof "SYSLOG_IDENTIFIER=\n" + 48];
@@ -79,8 +68,7 @@ struct journal_sink {
 	char record_head[sizeof "PRIORITY=7\n" + sizeof "SYSLOG_IDENTIFIER=\n" + 48 +
 			 sizeof MID_LINE(MID_PACKET)];
 	size_t record_head_len;
-	struct jfield *jf; /* the table's journal fields (payload only if asked) */
-	size_t njf;
+	struct journal_fields *fields; /* NFLOG_* (payload only if asked) */
 	size_t queue_size;
 	struct journal_conn *conn;
 	struct loop_event *ev; /* the socket, watched for writing while it is full */
@@ -95,14 +83,6 @@ struct journal_sink {
 	uint64_t unreported;	  /* of those, not yet told to the journal */
 	struct ratelimit drop_report, conn_report;
 };
-
-static const struct field *find_payload_field(void)
-{
-	for (size_t i = 0; i < fields_count; i++)
-		if (!fields_table[i].parent && strcmp(fields_table[i].key, "payload") == 0)
-			return &fields_table[i];
-	return NULL;
-}
 
 /* ---- counters ---- */
 
@@ -297,26 +277,6 @@ static void put_common(struct journal_sink *j, struct buf *b, const char *priori
 	buf_puts(b, mid_line);
 }
 
-/* NFLOG_* for every field of the table the record has. The payload is
- * left out unless the output asked for it (it is large). */
-static void put_record_fields(struct journal_sink *j, struct buf *b,
-			      const struct nflogd_record *rec, const struct nflogd_decoded *dec)
-{
-	const struct field_src src = { rec, dec };
-	unsigned layers = field_layers(&src);
-	for (size_t i = 0; i < j->njf; i++) {
-		const struct jfield *jf = &j->jf[i];
-		if (!(jf->layer & layers) || !buf_reserve(b, sizeof jf->name))
-			continue;
-		memcpy(b->data + b->len, jf->name, sizeof jf->name);
-		size_t start = b->len += jf->name_len;
-		if (field_put(jf->f, b, &src))
-			journal_field_end(b, start, jf->text);
-		else
-			buf_truncate(b, start - jf->name_len);
-	}
-}
-
 /* The DROPPED entry: how many records this output dropped since the last
  * one, placed where they went missing. */
 static void queue_drop_report(struct journal_sink *j)
@@ -378,7 +338,7 @@ static void journal_write(struct output *o, const struct nflogd_record *rec,
 	size_t start = journal_field_begin(b, "MESSAGE=", 8);
 	format_text(b, rec, dec, o->log_flags);
 	journal_field_end(b, start, true);
-	put_record_fields(j, b, rec, dec);
+	journal_fields_put(j->fields, b, rec, dec);
 	entry_finish(o, j);
 }
 
@@ -458,37 +418,14 @@ static void sink_free(struct journal_sink *j)
 	loop_event_free(j->ev);
 	loop_event_free(j->timer);
 	journal_conn_free(j->conn);
-	free(j->jf);
+	journal_fields_free(j->fields);
 	free(j);
-}
-
-/* The list of table fields with a journal name, "NAME=" ready. */
-static void make_field_list(struct journal_sink *j, const struct output_config *oc)
-{
-	const struct field *skip = oc->payload ? NULL : find_payload_field();
-	for (size_t i = 0; i < fields_count; i++) {
-		const struct field *f = &fields_table[i];
-		if (!f->journal || f->type == FIELD_OBJECT || f == skip)
-			continue;
-		struct jfield *jf = &j->jf[j->njf];
-		int n = snprintf(jf->name, sizeof jf->name, "%s=", f->journal);
-		if (n < 0 || (size_t)n >= sizeof jf->name) {
-			log_error("output %s: journal field name %s too long", oc->name,
-				  f->journal);
-			continue;
-		}
-		jf->f = f;
-		jf->layer = f->layer;
-		jf->name_len = (unsigned)n;
-		jf->text = f->type == FIELD_TEXT;
-		j->njf++;
-	}
 }
 
 static int journal_open(struct output *o, const struct output_config *oc, char *err, size_t errlen)
 {
 	struct journal_sink *j = calloc(1, sizeof *j);
-	if (!j || !(j->jf = calloc(fields_count, sizeof *j->jf)) ||
+	if (!j || !(j->fields = journal_fields_new(oc->payload)) ||
 	    !(j->conn =
 		  journal_conn_new(JOURNAL_SOCKET, oc->queue_size, JOURNAL_QUEUE_MAX_BYTES)) ||
 	    (o->loop && !(j->timer = loop_timer(o->loop, false, tick_timercb, o)))) {
@@ -508,7 +445,6 @@ static int journal_open(struct output *o, const struct output_config *oc, char *
 	snprintf(j->record_head, sizeof j->record_head, "PRIORITY=%u\n%s" MID_LINE(MID_PACKET),
 		 oc->priority & 7, j->ident_line);
 	j->record_head_len = strlen(j->record_head);
-	make_field_list(j, oc);
 	o->priv = j;
 	/* journald away at start is like journald going away later: records
 	 * queue and the connection is retried */

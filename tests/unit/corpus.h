@@ -12,6 +12,11 @@
  *     Returns the records parsed.
  *   corpus_datagram(data, size, fn, arg): the records of one datagram so
  *     (tests/fuzz/fuzz_record.c walks its inputs with it).
+ *   corpus_variants(fn, arg): every record of corpus_datagrams() and
+ *     variants of it made by hand with what the captures lack (a prefix
+ *     that is not UTF-8, Ethernet header and address, VLAN, conntrack,
+ *     uid/gid, a UTF-8 device name, no prefix and no payload); fn(rec,
+ *     arg) per record. Returns the records passed to fn.
  * Without TEST_DATA_DIR (the fuzz target) only corpus_datagram() is there.
  */
 #ifndef NFLOGD_TEST_CORPUS_H
@@ -243,6 +248,53 @@ static inline int corpus_datagrams(corpus_record_fn *fn, void *arg)
 	}
 	closedir(d);
 	return n;
+}
+
+struct corpus_variants_to {
+	corpus_record_fn *fn;
+	void *arg;
+	int n;
+};
+
+static void corpus_variants_of(const struct nflogd_record *base, void *arg)
+{
+	static const char bad_utf8[] = "drop \xff\xfe\"\\\n";
+	static const uint8_t hw[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 8, 0 };
+	struct corpus_variants_to *to = arg;
+	struct nflogd_record rec = *base;
+	to->fn(&rec, to->arg);
+	rec.prefix = bad_utf8; /* not UTF-8: "prefix_hex" follows */
+	rec.prefix_len = sizeof bad_utf8 - 1;
+	rec.has_seq = !rec.has_seq;
+	rec.seq = 7;
+	to->fn(&rec, to->arg);
+	rec.has_hwtype = rec.has_hwlen = true;
+	rec.hwtype = 1; /* Ethernet: mac_src, mac_dst, mac_proto */
+	rec.hwlen = 14;
+	rec.hwhdr = hw;
+	rec.hwhdr_len = sizeof hw;
+	rec.hwaddr = hw;
+	rec.hwaddr_len = 6;
+	rec.has_vlan = true;
+	rec.vlan_proto = 0x8100;
+	rec.vlan_tci = 0x2005;
+	rec.has_ct_info = rec.has_uid = rec.has_gid = true;
+	rec.indev.index = 3;
+	memcpy(rec.indev.name, "eth\xc3\xa9", 6); /* UTF-8 */
+	to->fn(&rec, to->arg);
+	rec.prefix = NULL;
+	rec.payload = NULL; /* copymode meta */
+	rec.payload_len = 0;
+	rec.has_packet_hdr = false;
+	to->fn(&rec, to->arg);
+	to->n += 4;
+}
+
+static inline int corpus_variants(corpus_record_fn *fn, void *arg)
+{
+	struct corpus_variants_to to = { fn, arg, 0 };
+	corpus_datagrams(corpus_variants_of, &to);
+	return to.n;
 }
 
 #endif /* TEST_DATA_DIR */
