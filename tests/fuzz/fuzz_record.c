@@ -13,7 +13,10 @@
  *     table walk (json_formatter_reference()) writes; the formatters live
  *     across inputs, so records reuse the plans of earlier ones,
  *   - the journal fields: field_put() for every fields_table[] entry
- *     that names a journal field (what src/output_journal.c sends),
+ *     that names a journal field (what src/output_journal.c sends), and
+ *     journal_fields_put() (the fields found once per record shape),
+ *     with and without the payload: byte for byte what trying every
+ *     field writes (journal_fields_reference()),
  *   - the syslog frames of src/output_syslog.c: RFC 3164, RFC 5424 with
  *     the record as structured data and with none, and the RFC 6587
  *     octet-counted frame of each.
@@ -47,6 +50,7 @@
 #include "decode.h"
 #include "fields.h"
 #include "format.h"
+#include "journal_fields.h"
 #include "json_formatter.h"
 #include "record.h"
 #include "syslog_frame.h"
@@ -442,6 +446,28 @@ static bool printable(const struct buf *b, size_t from)
  * Names must be what journald accepts ([A-Z0-9_], not starting with
  * '_' or a digit, at most 64 bytes); values must have their type's shape.
  * FIELD_TEXT values are raw bytes (journald stores binary values). */
+/* The journal output's fields, found once per record shape, equal trying
+ * every field; the lists live across inputs, so records reuse earlier
+ * shapes' lists. */
+static void check_journal_lists(struct buf *b, const struct field_src *src)
+{
+	static struct journal_fields *jf[2];
+	static struct buf ref;
+	for (size_t i = 0; i < 2; i++) {
+		if (!jf[i] && !(jf[i] = journal_fields_new(i == 1)))
+			fail("journal: no field list", NULL);
+		buf_reset(b);
+		buf_reset(&ref);
+		journal_fields_put(jf[i], b, src->rec, src->dec);
+		journal_fields_reference(jf[i], &ref, src->rec, src->dec);
+		if (!buf_ok(b) || b->len != ref.len || memcmp(b->data, ref.data, b->len) != 0) {
+			fprintf(stderr, "reference (payload %zu): %.*s\n", i, (int)ref.len,
+				ref.data);
+			fail("journal: the fields listed for this shape differ from trying all", b);
+		}
+	}
+}
+
 static void check_journal(struct buf *b, const struct field_src *src)
 {
 	unsigned layers = field_layers(src);
@@ -487,6 +513,7 @@ static void check_journal(struct buf *b, const struct field_src *src)
 		if (!ok)
 			fail("journal: a value not of its field's type", b);
 	}
+	check_journal_lists(b, src);
 }
 
 /* ---- syslog frames, built as src/output_syslog.c builds them ---- */
