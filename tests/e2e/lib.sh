@@ -188,8 +188,10 @@ kernel_log_on() {
 		flock 9
 		mkdir -p "$KLOG_USERS"
 		klog_forget_gone
-		if ! [ -e "$KLOG_USERS/old" ]; then
-			sysctl -n net.netfilter.nf_log_all_netns >"$KLOG_USERS/old"
+		if [ -z "$(klog_users)" ]; then
+			# "old" is kept from a run that died before putting it back
+			[ -e "$KLOG_USERS/old" ] ||
+				sysctl -n net.netfilter.nf_log_all_netns >"$KLOG_USERS/old"
 			sysctl -qw net.netfilter.nf_log_all_netns=1 || exit 1
 		fi
 		touch "$KLOG_USERS/$$"
@@ -203,12 +205,14 @@ kernel_log_off() {
 		flock 9
 		rm -f "$KLOG_USERS/$$"
 		klog_forget_gone
-		if [ -z "$(ls "$KLOG_USERS" | grep -v '^old$')" ]; then
+		if [ -z "$(klog_users)" ]; then
 			sysctl -qw net.netfilter.nf_log_all_netns="$(cat "$KLOG_USERS/old")"
 			rm -rf "$KLOG_USERS"
 		fi
 	) 9>"$KLOG_USERS.lock"
 }
+
+klog_users() { ls "$KLOG_USERS" | grep -v '^old$'; }
 
 # under the lock: drop the users whose test process is gone
 klog_forget_gone() {
