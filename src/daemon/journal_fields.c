@@ -39,17 +39,9 @@ struct journal_fields {
 	struct buf probe;	   /* values written while a present[] is made */
 };
 
-static const struct field *find_payload_field(void)
-{
-	for (size_t i = 0; i < fields_count; i++)
-		if (!fields_table[i].parent && strcmp(fields_table[i].key, "payload") == 0)
-			return &fields_table[i];
-	return NULL;
-}
-
 static void make_list(struct journal_fields *jf, bool payload)
 {
-	const struct field *skip = payload ? NULL : find_payload_field();
+	const struct field *skip = payload ? NULL : field_find(NULL, "payload");
 	for (size_t i = 0; i < fields_count; i++) {
 		const struct field *f = &fields_table[i];
 		if (!f->journal || f->type == FIELD_OBJECT || f == skip)

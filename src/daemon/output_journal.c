@@ -3,7 +3,8 @@
  *
  * MESSAGE is the kernel LOG line (format_text); every field of the field
  * table that has a journal name and a value becomes one NFLOG_* field
- * (journal_fields.c), so `journalctl NFLOG_DPT=22 NFLOG_PREFIX=ssh-drop` finds records.
+ * (journal_fields.c), so `journalctl NFLOG_DPT=22 NFLOG_PREFIX=ssh-drop`
+ * finds records.
  * Values keep every byte (a prefix's trailing space; a newline switches
  * the field to the protocol's length-prefixed form: journal_entry.c).
  * Each kind of entry has its own MESSAGE_ID (doc/nflogd.catalog).
@@ -58,7 +59,6 @@
 #define MID_STOP "6120a59ca0b844b78e22509cfd55e9f0"
 #define MID_DROPPED "02156d929c61424798e56c94d74d0e24"
 #define MID_LINE(id) "MESSAGE_ID=" id "\n"
-#define JFIELD_NAME_MAX 32
 
 struct journal_sink {
 	struct output *o;
